@@ -1,0 +1,18 @@
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Origins;
+using MediaOffload.Core.Paths;
+
+namespace MediaOffload.Core.Events;
+
+/// <summary>The settings event validation depends on.</summary>
+/// <param name="Keys">Maps paths to media keys.</param>
+/// <param name="CachePolicy">Chooses <c>Cache-Control</c> per type.</param>
+/// <param name="Origins">Which URLs may be fetched.</param>
+/// <param name="MaxFileBytes">Largest file accepted.</param>
+/// <param name="MaxFilesPerEvent">Most files one event may list.</param>
+public sealed record EventRules(
+    MediaKeys Keys,
+    CachePolicy CachePolicy,
+    OriginAllowlist Origins,
+    long MaxFileBytes,
+    int MaxFilesPerEvent);

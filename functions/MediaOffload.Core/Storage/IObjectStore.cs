@@ -1,0 +1,64 @@
+namespace MediaOffload.Core.Storage;
+
+/// <summary>
+/// The object storage the service writes to. S3 in production and the local emulator in tests; Core only knows
+/// this port, so it stays free of the AWS SDK.
+/// </summary>
+public interface IObjectStore
+{
+    /// <summary>The object's headers and metadata, or null when there is no such object.</summary>
+    Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams <paramref name="content"/> into the object named by <paramref name="write"/>, in parts when it is large. The object becomes
+    /// visible only after <see cref="ObjectWrite.BeforeCommit"/> has passed; any failure leaves no object and no
+    /// dangling multipart upload.
+    /// </summary>
+    Task<StoredObject> PutAsync(ObjectWrite write, Stream content, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object for reading, or returns null when there is no such object.</summary>
+    Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Every object under a prefix in key order; pages are fetched as the caller reads.</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes.</summary>
+    Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; deleting a missing object succeeds.</summary>
+    Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken);
+}
+
+/// <summary>Headers and user metadata of an object (metadata keys without the <c>x-amz-meta-</c> prefix).</summary>
+public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>What to write, and a last check that runs after every byte was read and before the object is committed.</summary>
+/// <param name="BeforeCommit">Throws to abandon the write, e.g. when the length or MD5 differs from what was declared.</param>
+/// <param name="ContentMd5">Hex MD5 of the whole content when known in advance; sent so S3 verifies it too.</param>
+public sealed record ObjectWrite(
+    string Bucket,
+    string Key,
+    ObjectHeaders Headers,
+    Action? BeforeCommit = null,
+    string? ContentMd5 = null);
+
+/// <summary>An object as listed or returned by a head request. Headers are null when only listed.</summary>
+public sealed record StoredObject(
+    string Bucket,
+    string Key,
+    long Size,
+    string ETag,
+    DateTimeOffset LastModified,
+    ObjectHeaders? Headers = null)
+{
+    /// <summary>A user-metadata value, or null.</summary>
+    public string? Meta(string name) => Headers?.Metadata.TryGetValue(name, out var v) == true ? v : null;
+}
+
+/// <summary>The user-metadata names every media object carries (DESIGN §5 "Object metadata").</summary>
+public static class MediaMetadata
+{
+    public const string SourceMd5 = "source-md5";
+    public const string SourceModified = "source-modified";
+    public const string CachePolicy = "cache-policy";
+}
