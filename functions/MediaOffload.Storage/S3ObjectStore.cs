@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MediaOffload.Core.Storage;
+
+namespace MediaOffload.Storage;
+
+/// <summary>The <see cref="IObjectStore"/> port over <see cref="IAmazonS3"/>.</summary>
+public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjectStore
+{
+    private const string MetaPrefix = "x-amz-meta-";
+
+    public async Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var r = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
+            var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in r.Metadata.Keys)
+            {
+                var bare = name.StartsWith(MetaPrefix, StringComparison.OrdinalIgnoreCase) ? name[MetaPrefix.Length..] : name;
+                metadata[bare] = r.Metadata[name];
+            }
+
+            var headers = new ObjectHeaders(r.Headers.ContentType ?? "binary/octet-stream", r.Headers.CacheControl, metadata);
+            return new StoredObject(bucket, key, r.ContentLength, r.ETag ?? string.Empty, ToOffset(r.LastModified), headers);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "HEAD", bucket, key);
+        }
+    }
+
+    public async Task<StoredObject> PutAsync(ObjectWrite write, Stream content, CancellationToken cancellationToken)
+    {
+        var partSize = options.PartSizeBytes;
+        var first = ArrayPool<byte>.Shared.Rent(partSize);
+        try
+        {
+            var length = await ReadFullAsync(content, first, partSize, cancellationToken);
+            if (length < partSize)
+            {
+                return await PutSingleAsync(write, first, length, cancellationToken);
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(first);
+            throw;
+        }
+
+        // Ownership of the first buffer passes to the multipart upload.
+        return await PutMultipartAsync(write, content, first, cancellationToken);
+    }
+
+    private async Task<StoredObject> PutSingleAsync(ObjectWrite write, byte[] buffer, int length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            write.BeforeCommit?.Invoke();
+            var request = new PutObjectRequest
+            {
+                BucketName = write.Bucket,
+                Key = write.Key,
+                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                AutoCloseStream = false,
+            };
+            ApplyHeaders(request.Headers, request.Metadata, write.Headers);
+            if (write.ContentMd5 is not null)
+            {
+                request.MD5Digest = Convert.ToBase64String(Convert.FromHexString(write.ContentMd5));
+            }
+
+            var response = await s3.PutObjectAsync(request, cancellationToken);
+            return new StoredObject(write.Bucket, write.Key, length, response.ETag ?? string.Empty, DateTimeOffset.UtcNow, write.Headers);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "PUT", write.Bucket, write.Key);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<StoredObject> PutMultipartAsync(ObjectWrite write, Stream content, byte[] firstPart, CancellationToken cancellationToken)
+    {
+        InitiateMultipartUploadResponse init;
+        try
+        {
+            var initiate = new InitiateMultipartUploadRequest { BucketName = write.Bucket, Key = write.Key };
+            ApplyHeaders(initiate.Headers, initiate.Metadata, write.Headers);
+            init = await s3.InitiateMultipartUploadAsync(initiate, cancellationToken);
+        }
+        catch (AmazonS3Exception e)
+        {
+            ArrayPool<byte>.Shared.Return(firstPart);
+            throw ObjectStoreException.From(e, "PUT", write.Bucket, write.Key);
+        }
+
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(options.MaxConcurrentParts);
+        var uploads = new List<Task<PartETag>>();
+        long total = 0;
+        try
+        {
+            var buffer = firstPart;
+            var length = options.PartSizeBytes;
+            for (var partNumber = 1; ; partNumber++)
+            {
+                total += length;
+                await slots.WaitAsync(failFast.Token);
+                uploads.Add(UploadPartAsync(write, init.UploadId, partNumber, buffer, length, slots, failFast));
+                buffer = ArrayPool<byte>.Shared.Rent(options.PartSizeBytes);
+                length = await ReadFullAsync(content, buffer, options.PartSizeBytes, failFast.Token);
+                if (length == 0)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    break;
+                }
+            }
+
+            var parts = await Task.WhenAll(uploads);
+            write.BeforeCommit?.Invoke();
+            var complete = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = write.Bucket,
+                Key = write.Key,
+                UploadId = init.UploadId,
+                PartETags = [.. parts],
+            }, cancellationToken);
+            return new StoredObject(write.Bucket, write.Key, total, complete.ETag ?? string.Empty, DateTimeOffset.UtcNow, write.Headers);
+        }
+        catch (Exception e)
+        {
+            await failFast.CancelAsync();
+            // Let in-flight parts finish (or fail) before aborting, so none lands after the abort.
+            await Task.WhenAll(uploads.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await AbortQuietlyAsync(write, init.UploadId);
+            if (e is AmazonS3Exception s3Error)
+            {
+                throw ObjectStoreException.From(s3Error, "PUT", write.Bucket, write.Key);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<PartETag> UploadPartAsync(ObjectWrite write, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim slots, CancellationTokenSource failFast)
+    {
+        try
+        {
+            var response = await s3.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = write.Bucket,
+                Key = write.Key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                PartSize = length,
+                InputStream = new MemoryStream(buffer, 0, length, writable: false),
+            }, failFast.Token);
+            return new PartETag(partNumber, response.ETag);
+        }
+        catch
+        {
+            // Stop reading the source at once; the upload as a whole is lost.
+            await failFast.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            slots.Release();
+        }
+    }
+
+    private async Task AbortQuietlyAsync(ObjectWrite write, string uploadId)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.RequestTimeout);
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = write.Bucket, Key = write.Key, UploadId = uploadId }, timeout.Token);
+        }
+        catch (Exception)
+        {
+            // A lifecycle rule (AbortIncompleteMultipartUpload) cleans up what an abort could not.
+        }
+    }
+
+    public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "GET", bucket, key);
+        }
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, ContinuationToken = token }, cancellationToken);
+            }
+            catch (AmazonS3Exception e)
+            {
+                throw ObjectStoreException.From(e, "LIST", bucket, prefix);
+            }
+
+            foreach (var o in page.S3Objects ?? [])
+            {
+                yield return new StoredObject(bucket, o.Key, o.Size ?? 0, o.ETag ?? string.Empty, ToOffset(o.LastModified));
+            }
+
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+    }
+
+    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
+    {
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = bucket,
+            SourceKey = key,
+            DestinationBucket = bucket,
+            DestinationKey = key,
+            MetadataDirective = S3MetadataDirective.REPLACE,
+        };
+        ApplyHeaders(request.Headers, request.Metadata, headers);
+        try
+        {
+            await s3.CopyObjectAsync(request, cancellationToken);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "COPY", bucket, key);
+        }
+
+        return await HeadAsync(bucket, key, cancellationToken)
+            ?? throw new InvalidOperationException($"s3://{bucket}/{key} vanished right after its headers were replaced.");
+    }
+
+    public async Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "DELETE", bucket, key);
+        }
+    }
+
+    private static void ApplyHeaders(HeadersCollection target, MetadataCollection metadata, ObjectHeaders headers)
+    {
+        target.ContentType = headers.ContentType;
+        if (headers.CacheControl is not null)
+        {
+            target.CacheControl = headers.CacheControl;
+        }
+
+        foreach (var (name, value) in headers.Metadata)
+        {
+            metadata.Add(name, value);
+        }
+    }
+
+    private static async Task<int> ReadFullAsync(Stream stream, byte[] buffer, int count, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(total, count - total), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    private static DateTimeOffset ToOffset(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+}
