@@ -1,0 +1,80 @@
+using MediaOffload.Core.Paths;
+using MediaOffload.Storage;
+
+namespace MediaOffload.Api.Configuration;
+
+/// <summary>
+/// Everything the service needs, bound from the <c>Offload</c> section (environment variables such as
+/// <c>Offload__MediaBucket</c> or <c>Offload__SigningSecrets__0</c>) and validated on start.
+/// </summary>
+public sealed class OffloadOptions
+{
+    public const string SectionName = "Offload";
+
+    /// <summary>The private bucket media is offloaded to. Required.</summary>
+    public string MediaBucket { get; set; } = string.Empty;
+
+    /// <summary>The bucket for <c>jobs/</c>, <c>checkpoints/</c> and <c>reports/</c>. Required; must differ from <see cref="MediaBucket"/>.</summary>
+    public string ControlBucket { get; set; } = string.Empty;
+
+    /// <summary>Key prefix of media objects. Default <c>wp-content/uploads</c>, so CDN paths equal WordPress URL paths.</summary>
+    public string KeyPrefix { get; set; } = MediaKeys.DefaultPrefix;
+
+    /// <summary>How S3 is reached; <c>S3:ServiceUrl</c> is empty on AWS.</summary>
+    public S3StoreOptions S3 { get; set; } = new();
+
+    /// <summary>HMAC secrets accepted on signed requests; list the new one beside the old one while rotating. Required, each at least 32 characters.</summary>
+    public string[] SigningSecrets { get; set; } = [];
+
+    /// <summary>Base URLs of the WordPress sites files may be fetched from, e.g. <c>https://blog.example.com</c>. Required.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Whether the fetcher may dial loopback, private and link-local addresses. Default false; true only for local runs.</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Whether <c>http://</c> entries in <see cref="AllowedOrigins"/> are accepted. Default false (https only).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Largest request body on the signed routes. Default 1 MiB (an event lists a few dozen files).</summary>
+    public long MaxEventBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest file the worker offloads. Default 5 GiB.</summary>
+    public long MaxFileBytes { get; set; } = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>Most files one event may list. Default 200.</summary>
+    public int MaxFilesPerEvent { get; set; } = 200;
+
+    /// <summary>Files of one job transferred at once. Default 4.</summary>
+    public int FileConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// <c>Cache-Control</c> overrides by extension (<c>"pdf"</c>) or by kind (<c>"Document"</c>); everything else gets
+    /// <c>public, max-age=31536000, immutable</c>. Changing them changes the cache-policy version.
+    /// </summary>
+    public Dictionary<string, string> CacheControl { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Timeouts and retries for fetching from the WordPress origin.</summary>
+    public OriginFetchOptions Origin { get; set; } = new();
+}
+
+/// <summary>How files are fetched from the WordPress origin (section <c>Offload:Origin</c>).</summary>
+public sealed class OriginFetchOptions
+{
+    /// <summary>TCP connect timeout. Default 10 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Time allowed until response headers arrive. Default 30 seconds.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time allowed for one whole attempt, body included. Default 10 minutes.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Attempts per file for 5xx answers, timeouts and broken connections. Default 4.</summary>
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>First retry delay; it doubles each retry, with jitter. Default 500 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Same-origin redirects followed per file. Default 3.</summary>
+    public int MaxRedirects { get; set; } = 3;
+}

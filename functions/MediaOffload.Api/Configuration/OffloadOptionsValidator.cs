@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using MediaOffload.Core.Origins;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Configuration;
+
+/// <summary>Fails start-up with messages that name the configuration key at fault, and never echo a secret.</summary>
+public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOptions>
+{
+    /// <summary>HMAC-SHA256 keys shorter than this are guessable.</summary>
+    public const int MinSecretLength = 32;
+
+    private const string P = OffloadOptions.SectionName + ":";
+
+    public ValidateOptionsResult Validate(string? name, OffloadOptions o)
+    {
+        var errors = new List<string>();
+        CheckBucket(errors, "MediaBucket", o.MediaBucket);
+        CheckBucket(errors, "ControlBucket", o.ControlBucket);
+        if (!string.IsNullOrEmpty(o.MediaBucket) && string.Equals(o.MediaBucket, o.ControlBucket, StringComparison.Ordinal))
+        {
+            errors.Add($"{P}ControlBucket must differ from {P}MediaBucket, so job objects never mix with media.");
+        }
+
+        if (o.SigningSecrets.Length == 0)
+        {
+            errors.Add($"{P}SigningSecrets is required: at least one secret shared with the WordPress plugin.");
+        }
+
+        for (var i = 0; i < o.SigningSecrets.Length; i++)
+        {
+            if ((o.SigningSecrets[i] ?? string.Empty).Length < MinSecretLength)
+            {
+                errors.Add($"{P}SigningSecrets:{i} is shorter than {MinSecretLength} characters.");
+            }
+        }
+
+        if (o.AllowedOrigins.Length == 0)
+        {
+            errors.Add($"{P}AllowedOrigins is required: the base URLs of the WordPress sites, e.g. https://blog.example.com.");
+        }
+
+        for (var i = 0; i < o.AllowedOrigins.Length; i++)
+        {
+            if (!OriginAllowlist.TryGetOrigin(o.AllowedOrigins[i], out var origin, out var error))
+            {
+                errors.Add($"{P}AllowedOrigins:{i} is not a usable base URL: {error}.");
+            }
+            else if (!o.AllowHttp && origin.StartsWith("http:", StringComparison.Ordinal))
+            {
+                errors.Add($"{P}AllowedOrigins:{i} uses plain http; use https or set {P}AllowHttp=true.");
+            }
+        }
+
+        if (o.S3.IsLocal && !Uri.TryCreate(o.S3.ServiceUrl, UriKind.Absolute, out _))
+        {
+            errors.Add($"{P}S3:ServiceUrl is not an absolute URL.");
+        }
+
+        if (o.S3.PartSizeBytes < 5 * 1024 * 1024)
+        {
+            errors.Add($"{P}S3:PartSizeBytes must be at least 5 MiB, the S3 minimum part size.");
+        }
+
+        Positive(errors, "S3:MaxConcurrentParts", o.S3.MaxConcurrentParts);
+        Positive(errors, "MaxEventBytes", o.MaxEventBytes);
+        Positive(errors, "MaxFileBytes", o.MaxFileBytes);
+        Positive(errors, "MaxFilesPerEvent", o.MaxFilesPerEvent);
+        Positive(errors, "FileConcurrency", o.FileConcurrency);
+        Positive(errors, "Origin:MaxAttempts", o.Origin.MaxAttempts);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckBucket(List<string> errors, string key, string value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{P}{key} is required.");
+        }
+        else if (!BucketName().IsMatch(value))
+        {
+            errors.Add($"{P}{key} '{value}' is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens).");
+        }
+    }
+
+    private static void Positive(List<string> errors, string key, long value)
+    {
+        if (value <= 0)
+        {
+            errors.Add($"{P}{key} must be greater than zero.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
+}

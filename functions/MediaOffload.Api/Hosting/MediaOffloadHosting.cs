@@ -1,0 +1,71 @@
+using Amazon.S3;
+using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Http;
+using MediaOffload.Api.Notifications;
+using MediaOffload.Api.Offload;
+using MediaOffload.Api.Origin;
+using MediaOffload.Core.Events;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Origins;
+using MediaOffload.Core.Paths;
+using MediaOffload.Core.Storage;
+using MediaOffload.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Hosting;
+
+/// <summary>Wires the app that every function role runs, locally on Kestrel and on Lambda behind the Web Adapter.</summary>
+public static class MediaOffloadHosting
+{
+    public static WebApplicationBuilder AddMediaOffload(this WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME")))
+        {
+            // CloudWatch Logs Insights reads JSON lines as fields.
+            builder.Logging.ClearProviders().AddJsonConsole();
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddOptions<OffloadOptions>().BindConfiguration(OffloadOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OffloadOptions>, OffloadOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(Options(sp).S3));
+        services.AddSingleton(sp => new S3ObjectStore(sp.GetRequiredService<IAmazonS3>(), Options(sp).S3));
+        services.AddSingleton<IObjectStore>(sp => Options(sp).S3.IsLocal
+            ? new NotifyingObjectStore(sp.GetRequiredService<S3ObjectStore>(), sp.GetRequiredService<LocalNotificationQueue>(), new S3StoreLimits(Options(sp).S3.PartSizeBytes))
+            : sp.GetRequiredService<S3ObjectStore>());
+
+        services.AddSingleton(sp =>
+        {
+            var o = Options(sp);
+            return new EventRules(new MediaKeys(o.KeyPrefix), new CachePolicy(o.CacheControl), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp), o.MaxFileBytes, o.MaxFilesPerEvent);
+        });
+        services.AddSingleton<SignedRequestReader>();
+        services.AddSingleton<OriginClient>();
+        services.AddSingleton<FileOffloader>();
+        services.AddSingleton<OffloadWorker>();
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<S3EventProcessor>();
+        services.AddSingleton<OffloadEventHandler>();
+        services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<OffloadEventHandler>());
+        services.AddSingleton<LocalNotificationQueue>();
+        services.AddSingleton<LocalNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalNotifier>());
+        return builder;
+    }
+
+    public static WebApplication MapMediaOffload(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthApi();
+        app.MapEventsApi();
+        app.MapS3EventsApi();
+        return app;
+    }
+
+    private static OffloadOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<OffloadOptions>>().Value;
+}

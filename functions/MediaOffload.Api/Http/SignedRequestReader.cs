@@ -1,0 +1,69 @@
+using MediaOffload.Api.Configuration;
+using MediaOffload.Core.Signing;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Http;
+
+/// <summary>
+/// Reads a signed request's body under the size cap and checks its signature before anything parses it.
+/// Neither the secret nor the presented signature is ever logged.
+/// </summary>
+public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimeProvider clock, ILogger<SignedRequestReader> logger)
+{
+    private readonly OffloadOptions _options = options.Value;
+
+    /// <summary>The verified body, or the problem to answer with (401 or 413).</summary>
+    public async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var max = _options.MaxEventBytes;
+        if (request.ContentLength > max)
+        {
+            return (null, TooLarge(max));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                return (null, TooLarge(max));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var body = buffer.ToArray();
+        // The raw target is what the client signed: path and query exactly as sent, before any decoding.
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+        var check = RequestSigner.Verify(
+            _options.SigningSecrets,
+            request.Headers[RequestSigner.TimestampHeader].ToString(),
+            request.Headers[RequestSigner.SignatureHeader].ToString(),
+            request.Method,
+            target,
+            body,
+            clock.GetUtcNow());
+        if (check == SignatureCheck.Valid)
+        {
+            return (body, null);
+        }
+
+        logger.LogWarning("Rejected {Method} {Path}: signature {Check}", request.Method, request.Path, check);
+        var detail = check switch
+        {
+            SignatureCheck.Missing => $"The {RequestSigner.TimestampHeader} and {RequestSigner.SignatureHeader} headers are required.",
+            SignatureCheck.Malformed => $"The signature headers are malformed; expected a Unix timestamp and v1=<hex>.",
+            SignatureCheck.Expired => $"The timestamp is more than {RequestSigner.AllowedSkew.TotalSeconds:0} seconds away from the server's clock.",
+            _ => "The signature does not match the request.",
+        };
+        return (null, TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Signature missing, invalid or expired"));
+    }
+
+    private static ProblemHttpResult TooLarge(long max) =>
+        TypedResults.Problem($"The body exceeds {max} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
+}

@@ -1,0 +1,39 @@
+using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Offload;
+using MediaOffload.Core.Jobs;
+using MediaOffload.Core.Notifications;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Notifications;
+
+/// <summary>The OffloadWorker role: a job object was created in the control bucket, so run the job.</summary>
+public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOptions<OffloadOptions> options) : IS3EventHandler
+{
+    public const string EndpointPath = "/events/offload";
+
+    private readonly string _controlBucket = options.Value.ControlBucket;
+
+    public string Path => EndpointPath;
+
+    public bool Wants(string bucket, string key, string eventName) =>
+        bucket == _controlBucket
+        && key.StartsWith(OffloadJob.KeyPrefix, StringComparison.Ordinal)
+        && key.EndsWith(".json", StringComparison.Ordinal)
+        && eventName.StartsWith("ObjectCreated:", StringComparison.Ordinal);
+
+    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, CancellationToken cancellationToken)
+    {
+        var job = await jobs.LoadAsync(bucket, key, cancellationToken);
+        if (job is null)
+        {
+            // Gone before we got to it: a later event or the lifecycle rule removed it; nothing to retry.
+            return new RecordOutcome(bucket, key, record.EventName, RecordStatus.Ignored, "job object no longer exists");
+        }
+
+        var files = await worker.RunAsync(job, cancellationToken);
+        var failed = files.Count(f => f.Failed);
+        return failed == 0
+            ? new RecordOutcome(bucket, key, record.EventName, RecordStatus.Succeeded, Files: files)
+            : new RecordOutcome(bucket, key, record.EventName, RecordStatus.Failed, $"{failed} of {files.Count} files failed", files);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+
+namespace MediaOffload.Api.Offload;
+
+/// <summary>What happened to one file of a job.</summary>
+public sealed record FileOutcome(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("status")] FileStatus Status,
+    [property: JsonPropertyName("bytes")] long Bytes = 0,
+    [property: JsonPropertyName("reason")] string? Reason = null)
+{
+    [JsonIgnore]
+    public bool Failed => Status == FileStatus.Failed;
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<FileStatus>))]
+public enum FileStatus
+{
+    /// <summary>Fetched from the origin and written.</summary>
+    Uploaded,
+
+    /// <summary>The object already held these bytes under the current cache policy; nothing was fetched.</summary>
+    Unchanged,
+
+    /// <summary>Removed for an <c>attachment.deleted</c> event.</summary>
+    Deleted,
+
+    /// <summary>Not offloaded; the reason says why, and nothing was written.</summary>
+    Failed,
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using MediaOffload.Api.Configuration;
+using MediaOffload.Core.Jobs;
+using MediaOffload.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Offload;
+
+/// <summary>Job objects in the control bucket: the API writes them, and their creation notifies the worker.</summary>
+public sealed class JobStore(IObjectStore store, IOptions<OffloadOptions> options)
+{
+    private readonly string _bucket = options.Value.ControlBucket;
+
+    /// <summary>
+    /// Writes the job. A repeated event writes the same bytes to the same key; the worker it wakes finds every file
+    /// current and transfers nothing, while a job that failed earlier gets another try.
+    /// </summary>
+    public async Task SaveAsync(OffloadJob job, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(job);
+        using var content = new MemoryStream(bytes, writable: false);
+        var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
+        await store.PutAsync(new ObjectWrite(_bucket, OffloadJob.KeyFor(job.JobId), headers), content, cancellationToken);
+    }
+
+    /// <summary>Reads a job object, or null when it is gone (for example expired by the lifecycle rule).</summary>
+    public async Task<OffloadJob?> LoadAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(bucket, key, cancellationToken);
+        return stream is null ? null : await JsonSerializer.DeserializeAsync<OffloadJob>(stream, cancellationToken: cancellationToken);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace MediaOffload.Api.Offload;
+
+/// <summary>
+/// Passes the origin's bytes through to the upload while counting them and hashing them with MD5. It refuses to
+/// read past the declared size, so an origin cannot stream without end, and <see cref="EnsureComplete"/> runs as
+/// the store's last check before commit.
+/// </summary>
+internal sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long declaredSize, string declaredMd5) : Stream
+{
+    private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private ReadOnlyMemory<byte> _head = head;
+    private long _count;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read;
+        if (!_head.IsEmpty)
+        {
+            read = Math.Min(buffer.Length, _head.Length);
+            _head[..read].CopyTo(buffer);
+            _head = _head[read..];
+        }
+        else
+        {
+            read = await rest.ReadAsync(buffer, cancellationToken);
+        }
+
+        _count += read;
+        if (_count > declaredSize)
+        {
+            throw new OffloadFailure(string.Create(CultureInfo.InvariantCulture, $"origin sent more than the declared {declaredSize} bytes"));
+        }
+
+        _md5.AppendData(buffer.Span[..read]);
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Throws <see cref="OffloadFailure"/> unless exactly the declared bytes arrived with the declared MD5.</summary>
+    public void EnsureComplete()
+    {
+        if (_count != declaredSize)
+        {
+            throw new OffloadFailure(string.Create(CultureInfo.InvariantCulture, $"origin sent {_count} bytes, the event declared {declaredSize}"));
+        }
+
+        var actual = Convert.ToHexStringLower(_md5.GetCurrentHash());
+        if (!string.Equals(actual, declaredMd5, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new OffloadFailure($"MD5 of the origin's bytes is {actual}, the event declared {declaredMd5}");
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _count; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _md5.Dispose();
+            rest.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Offload;
+using MediaOffload.Core.Origins;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Origin;
+
+/// <summary>
+/// Fetches files from the WordPress origin under the rules of DESIGN §6: allowlisted origins only, https unless
+/// allowed otherwise, same-origin redirects only, and no private or metadata addresses after DNS resolution.
+/// </summary>
+public sealed class OriginClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly OriginAllowlist _allowlist;
+    private readonly OriginFetchOptions _options;
+
+    public OriginClient(IOptions<OffloadOptions> options)
+    {
+        var o = options.Value;
+        _options = o.Origin;
+        _allowlist = new OriginAllowlist(o.AllowedOrigins, o.AllowHttp);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = _options.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectCallback = (context, ct) => GuardedConnector.ConnectAsync(context.DnsEndPoint, o.AllowPrivateNetworks, ct),
+        };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("MediaOffload/1.0");
+    }
+
+    /// <summary>
+    /// GETs <paramref name="url"/> and returns the response once its headers arrive, after following same-origin
+    /// redirects. Non-success answers throw <see cref="OffloadFailure"/>, transient for 5xx, 408 and 429.
+    /// </summary>
+    public async Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken)
+    {
+        var current = new Uri(url);
+        for (var hop = 0; ; hop++)
+        {
+            if (_allowlist.Check(current.AbsoluteUri) is { } refusal)
+            {
+                throw new OffloadFailure($"refused {current.Scheme}://{current.Authority}: {refusal}");
+            }
+
+            using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            headersTimeout.CancelAfter(_options.ResponseTimeout);
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+            }
+            catch (HttpRequestException e) when (e.InnerException is OffloadFailure refused)
+            {
+                throw refused;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new OffloadFailure($"origin unreachable: {e.Message}", transient: true, e);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new OffloadFailure($"origin sent no response headers within {_options.ResponseTimeout.TotalSeconds:0} s", transient: true, e);
+            }
+
+            var status = (int)response.StatusCode;
+            if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            {
+                response.Dispose();
+                var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                if (!OriginAllowlist.SameOrigin(current, next))
+                {
+                    throw new OffloadFailure($"refused redirect from {current.Authority} to another host ({next.Scheme}://{next.Authority})");
+                }
+
+                if (hop >= _options.MaxRedirects)
+                {
+                    throw new OffloadFailure($"more than {_options.MaxRedirects} redirects");
+                }
+
+                current = next;
+                continue;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                var transient = status >= 500 || status is 408 or 429;
+                throw new OffloadFailure($"origin answered {status} {response.ReasonPhrase}", transient);
+            }
+
+            return response;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
