@@ -1,0 +1,89 @@
+namespace MediaOffload.Core.Variants;
+
+/// <summary>How a lossless-capable source (PNG, GIF) is encoded to WebP.</summary>
+public enum WebPMode
+{
+    /// <summary>
+    /// Encode lossless and lossy; keep lossy only when it is at least
+    /// <see cref="VariantOptions.AutoLossyMinSavingsPercent"/> smaller than lossless. Costs two encodes.
+    /// </summary>
+    Auto,
+
+    /// <summary>Always lossless WebP (pixel-exact, alpha kept).</summary>
+    Lossless,
+
+    /// <summary>Always lossy WebP at <see cref="VariantOptions.Quality"/> (alpha kept, lossless alpha plane).</summary>
+    Lossy,
+}
+
+/// <summary>
+/// WebP variant rules and input limits, bound from configuration section <see cref="SectionName"/>.
+/// The limits live here rather than in the imaging options because the S3 handler needs
+/// <see cref="MaxInputBytes"/> to cap its download before any decoding starts.
+/// </summary>
+public sealed class VariantOptions
+{
+    /// <summary>Configuration section: <c>Offload:Variants</c>.</summary>
+    public const string SectionName = "Offload:Variants";
+
+    /// <summary>
+    /// Lossy WebP quality, 1-100. Default <c>86</c>, WordPress's own default for WebP output
+    /// (<c>WP_Image_Editor::get_default_quality('image/webp')</c>, used by <c>wp_editor_set_quality</c>),
+    /// so offloaded variants look like the ones WordPress makes itself. Always used for JPEG sources.
+    /// </summary>
+    public int Quality { get; set; } = 86;
+
+    /// <summary>
+    /// libwebp effort (cwebp's <c>-m</c>), 0 fastest to 6 smallest. Default <c>4</c>, libwebp's and cwebp's default.
+    /// </summary>
+    public int Effort { get; set; } = 4;
+
+    /// <summary>How PNG sources are encoded. Default <see cref="WebPMode.Auto"/>.</summary>
+    public WebPMode PngMode { get; set; } = WebPMode.Auto;
+
+    /// <summary>
+    /// How GIF sources (animated or not) are encoded. Default <see cref="WebPMode.Lossless"/>: GIFs are
+    /// palette graphics, lossless WebP keeps them exact, and one encode of an animation is costly enough.
+    /// </summary>
+    public WebPMode GifMode { get; set; } = WebPMode.Lossless;
+
+    /// <summary>
+    /// For <see cref="WebPMode.Auto"/>: lossy is chosen only when its output is at least this many percent
+    /// smaller than the lossless output (0-100). Default <c>50</c>; see docs/imaging.md for the corpus numbers.
+    /// </summary>
+    public int AutoLossyMinSavingsPercent { get; set; } = 50;
+
+    /// <summary>Drop EXIF, XMP, IPTC and ICC metadata from the variant. Default <c>true</c>.</summary>
+    public bool StripMetadata { get; set; } = true;
+
+    /// <summary>
+    /// Largest accepted width x height (x frames for animations), checked from the header before any pixel
+    /// is decoded. Default <c>100_000_000</c> (100 MP).
+    /// </summary>
+    public long MaxPixels { get; set; } = 100_000_000;
+
+    /// <summary>Largest accepted source size in bytes. Default <c>67_108_864</c> (64 MiB).</summary>
+    public long MaxInputBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is outside its range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Quality, 1, nameof(Quality));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Quality, 100, nameof(Quality));
+        ArgumentOutOfRangeException.ThrowIfNegative(Effort, nameof(Effort));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Effort, 6, nameof(Effort));
+        ArgumentOutOfRangeException.ThrowIfNegative(AutoLossyMinSavingsPercent, nameof(AutoLossyMinSavingsPercent));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AutoLossyMinSavingsPercent, 100, nameof(AutoLossyMinSavingsPercent));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels, nameof(MaxPixels));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxInputBytes, nameof(MaxInputBytes));
+        if (!Enum.IsDefined(PngMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PngMode), PngMode, null);
+        }
+
+        if (!Enum.IsDefined(GifMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(GifMode), GifMode, null);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using MediaOffload.Core.Variants;
+
+namespace MediaOffload.Core.Tests.Variants;
+
+public sealed class VariantDecisionTests
+{
+    private static EncodedVariant Encoded(int length) => new(new byte[length], 10, 20, 1, "lossy-q86");
+
+    [Fact]
+    public void Decide_WebPSmaller_WritesWebPWithMetadata()
+    {
+        var outcome = VariantDecision.Decide(new byte[100], "image/jpeg", SourceImageKind.Jpeg, Encoded(99));
+
+        Assert.Equal(VariantFormat.WebP, outcome.Format);
+        Assert.True(outcome.ShouldWrite);
+        Assert.Equal("image/webp", outcome.ContentType);
+        Assert.Equal(99, outcome.Body.Length);
+        Assert.Equal("webp", outcome.Metadata["variant-format"]);
+        Assert.Equal("lossy-q86", outcome.Metadata["variant-rule"]);
+        Assert.Equal("10", outcome.Metadata["variant-width"]);
+        Assert.Equal("20", outcome.Metadata["variant-height"]);
+        Assert.Equal("1", outcome.Metadata["variant-frames"]);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(101)]
+    public void Decide_WebPNotSmaller_WritesOriginalBytesAndType(int webpLength)
+    {
+        var source = new byte[100];
+        source[0] = 0x89;
+
+        var outcome = VariantDecision.Decide(source, "image/png; charset=binary", SourceImageKind.Png, Encoded(webpLength));
+
+        Assert.Equal(VariantFormat.Original, outcome.Format);
+        Assert.Equal("image/png; charset=binary", outcome.ContentType);
+        Assert.Equal(source, outcome.Body.ToArray());
+        Assert.Equal("original", outcome.Metadata["variant-format"]);
+    }
+
+    [Theory]
+    [InlineData(null, SourceImageKind.Gif, "image/gif")]
+    [InlineData("", SourceImageKind.Jpeg, "image/jpeg")]
+    [InlineData("  ", SourceImageKind.Png, "image/png")]
+    public void Decide_OriginalWithoutContentType_UsesKindType(string? contentType, SourceImageKind kind, string expected)
+    {
+        var outcome = VariantDecision.Decide(new byte[5], contentType, kind, Encoded(50));
+
+        Assert.Equal(expected, outcome.ContentType);
+    }
+
+    [Fact]
+    public void Rejected_Rejection_WritesNothingAndRecordsCode()
+    {
+        var rejection = new ImageRejectedException(ImageRejectionCode.PixelLimitExceeded, "too big");
+
+        var outcome = VariantDecision.Rejected(rejection);
+
+        Assert.False(outcome.ShouldWrite);
+        Assert.Equal(VariantFormat.None, outcome.Format);
+        Assert.Null(outcome.ContentType);
+        Assert.True(outcome.Body.IsEmpty);
+        Assert.Equal("none", outcome.Metadata["variant-format"]);
+        Assert.Equal("pixel-limit-exceeded", outcome.Metadata["variant-rejection"]);
+        Assert.Same(rejection, outcome.Rejection);
+        Assert.Equal("too big", rejection.Reason);
+    }
+
+    [Fact]
+    public void EncodeAndDecide_EncoderRejects_ReturnsRejectedOutcome()
+    {
+        var outcome = VariantDecision.EncodeAndDecide(new RejectingEncoder(), new byte[3], "image/jpeg", SourceImageKind.Jpeg);
+
+        Assert.Equal("corrupt", outcome.Metadata["variant-rejection"]);
+    }
+
+    [Fact]
+    public void EncodeAndDecide_EncoderThrowsOtherException_Propagates()
+    {
+        Assert.Throws<InvalidOperationException>(() =>
+            VariantDecision.EncodeAndDecide(new BrokenEncoder(), new byte[3], "image/jpeg", SourceImageKind.Jpeg));
+    }
+
+    private sealed class RejectingEncoder : IVariantEncoder
+    {
+        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
+            throw new ImageRejectedException(ImageRejectionCode.Corrupt, "truncated");
+    }
+
+    private sealed class BrokenEncoder : IVariantEncoder
+    {
+        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
+            throw new InvalidOperationException("bug");
+    }
+}
