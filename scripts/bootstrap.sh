@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the local run and the tests need on a fresh Debian machine, and checks the rest is there.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+APT_PACKAGES=(libvips42 libvips-tools webp)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "bootstrap: '$1' is required: $2" >&2; exit 1; }
+}
+need dotnet "install the .NET 10 SDK (https://dot.net)"
+need python3 "install Python 3"
+need moto_server "install the S3 emulator: pip install 'moto[server]'"
+python3 -c "import boto3" 2>/dev/null || { echo "bootstrap: Python boto3 is required (it comes with moto)" >&2; exit 1; }
+
+# The SDK must never reach for the EC2 metadata service on a developer machine or in CI.
+export AWS_EC2_METADATA_DISABLED=true
