@@ -3,7 +3,7 @@
 
 Starts moto_server (the S3 emulator), a WordPress-like origin serving sample uploads and the MediaOffload service
 on Kestrel, all bound to 127.0.0.1 on free ports. Sends one signed attachment.uploaded event, the way the
-WordPress plugin does, waits for the service to offload every file (and write WebP variants), and prints each
+WordPress plugin does, waits for the service to offload every file and write its WebP variant, and prints each
 object with its Content-Type and Cache-Control. Everything it started is stopped when it ends.
 """
 import datetime
@@ -136,26 +136,24 @@ def main():
         status, answer = signed_post(api_url, "/v1/events", json.dumps(event).encode())
         print(f"4. Signed POST /v1/events -> {status} {answer}")
 
+        # Every file, and next to each its WebP variant, written when the file's own S3 event arrives.
         expected = {f"wp-content/uploads/{p}" for p in files}
+        expected |= {k + ".webp" for k in expected}
         deadline = time.time() + 60
         keys = set()
-        while time.time() < deadline:
-            keys = {o["Key"] for o in s3.list_objects_v2(Bucket=MEDIA_BUCKET).get("Contents", [])}
-            if expected <= keys and (not any(k.endswith(".webp") for k in keys) or all(k + ".webp" in keys for k in expected)):
-                time.sleep(1)  # give variants written just now a moment to settle into the listing
-                keys = {o["Key"] for o in s3.list_objects_v2(Bucket=MEDIA_BUCKET).get("Contents", [])}
-                break
+        while time.time() < deadline and not expected <= keys:
             time.sleep(0.25)
+            keys = {o["Key"] for o in s3.list_objects_v2(Bucket=MEDIA_BUCKET).get("Contents", [])}
 
         print(f"5. s3://{MEDIA_BUCKET} now holds:")
-        print(f"   {'key':58} {'bytes':>8}  {'Content-Type':12}  Cache-Control")
+        print(f"   {'key':63} {'bytes':>8}  {'Content-Type':12}  Cache-Control")
         for key in sorted(keys):
             head = s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
-            print(f"   {key:58} {head['ContentLength']:>8}  {head['ContentType']:12}  {head.get('CacheControl', '-')}")
+            print(f"   {key:63} {head['ContentLength']:>8}  {head['ContentType']:12}  {head.get('CacheControl', '-')}")
         missing = expected - keys
         if missing:
             sys.exit(f"demo: not offloaded: {sorted(missing)}")
-        print("Done: every file of the attachment is in the media bucket with its headers.")
+        print("Done: every file of the attachment and its WebP variant is in the media bucket with its headers.")
     finally:
         for p in reversed(processes):
             p.terminate()

@@ -155,7 +155,9 @@ public sealed class HostileEventTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var accepted = await response.Content.ReadFromJsonAsync<EventAccepted>();
         var delivery = await _host.Notifier.WaitForAsync(d => d.Key == $"jobs/{accepted!.JobId}.json", TimeSpan.FromSeconds(60));
-        return delivery.Response.Records.Single().Files!.Single();
+        var record = delivery.Response.Records.Single();
+        Assert.True(record.Files is not null, $"record {record.Status}: {record.Reason}");
+        return record.Files.Single();
     }
 
     private async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode expected)

@@ -9,6 +9,9 @@ using MediaOffload.Core.Media;
 using MediaOffload.Core.Origins;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
+using MediaOffload.Imaging;
+using MediaOffload.Api.Variants;
 using MediaOffload.Storage;
 using Microsoft.Extensions.Options;
 
@@ -38,10 +41,11 @@ public static class MediaOffloadHosting
             ? new NotifyingObjectStore(sp.GetRequiredService<S3ObjectStore>(), sp.GetRequiredService<LocalNotificationQueue>(), new S3StoreLimits(Options(sp).S3.PartSizeBytes))
             : sp.GetRequiredService<S3ObjectStore>());
 
+        services.AddSingleton(sp => new CachePolicy(Options(sp).CacheControl));
         services.AddSingleton(sp =>
         {
             var o = Options(sp);
-            return new EventRules(new MediaKeys(o.KeyPrefix), new CachePolicy(o.CacheControl), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp), o.MaxFileBytes, o.MaxFilesPerEvent);
+            return new EventRules(new MediaKeys(o.KeyPrefix), sp.GetRequiredService<CachePolicy>(), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp), o.MaxFileBytes, o.MaxFilesPerEvent);
         });
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<OriginClient>();
@@ -51,6 +55,7 @@ public static class MediaOffloadHosting
         services.AddSingleton<S3EventProcessor>();
         services.AddSingleton<OffloadEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<OffloadEventHandler>());
+        services.AddVariants();
         services.AddSingleton<LocalNotificationQueue>();
         services.AddSingleton<LocalNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalNotifier>());
@@ -65,6 +70,34 @@ public static class MediaOffloadHosting
         app.MapEventsApi();
         app.MapS3EventsApi();
         return app;
+    }
+
+    private static IServiceCollection AddVariants(this IServiceCollection services)
+    {
+        services.AddOptions<VariantOptions>().BindConfiguration(VariantOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<VariantOptions>>(new SectionValidator<VariantOptions>(VariantOptions.SectionName, o => o.Validate()));
+        services.AddOptions<ImagingOptions>().BindConfiguration(ImagingSection).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ImagingOptions>>(new SectionValidator<ImagingOptions>(ImagingSection, o => o.Validate()));
+        // libvips is loaded once, at start, so a missing libvips42 fails the process with a clear message.
+        services.AddHostedService<LibvipsStartup>();
+        services.AddSingleton<IVariantEncoder>(sp => new LibvipsVariantEncoder(sp.GetRequiredService<IOptions<VariantOptions>>().Value));
+        services.AddSingleton<VariantWriter>();
+        services.AddSingleton<VariantsEventHandler>();
+        services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<VariantsEventHandler>());
+        return services;
+    }
+
+    private const string ImagingSection = "Offload:Imaging";
+
+    private sealed class LibvipsStartup(IOptions<ImagingOptions> options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LibvipsRuntime.EnsureInitialized(options.Value);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static OffloadOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<OffloadOptions>>().Value;

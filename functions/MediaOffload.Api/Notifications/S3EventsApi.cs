@@ -17,6 +17,8 @@ public static class S3EventsApi
     {
         routes.MapPost(OffloadEventHandler.EndpointPath, (HttpContext context, OffloadEventHandler handler, S3EventProcessor processor, CancellationToken ct) =>
             HandleAsync(context, handler, processor, ct));
+        routes.MapPost(VariantsEventHandler.EndpointPath, (HttpContext context, VariantsEventHandler handler, S3EventProcessor processor, CancellationToken ct) =>
+            HandleAsync(context, handler, processor, ct));
         return routes;
     }
 

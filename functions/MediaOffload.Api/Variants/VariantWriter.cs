@@ -1,0 +1,85 @@
+using MediaOffload.Api.Configuration;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Variants;
+
+/// <summary>The result of making or removing one variant.</summary>
+/// <param name="Changed">Whether the variant object was written or deleted.</param>
+/// <param name="Failure">Why no variant could be made (a rejected image), or null.</param>
+public sealed record VariantResult(bool Changed, string Detail, string? Failure = null);
+
+/// <summary>
+/// Writes <c>&lt;key&gt;.webp</c> next to a media image, or removes it. The original is only ever read.
+/// </summary>
+public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
+{
+    private readonly VariantOptions _variants = variantOptions.Value;
+    private readonly string _bucket = options.Value.MediaBucket;
+
+    /// <summary>Makes the variant for <paramref name="sourceKey"/> unless one made from the same source ETag exists.</summary>
+    public async Task<VariantResult> CreateAsync(string sourceKey, CancellationToken cancellationToken)
+    {
+        if (!VariantKeys.TryGetSourceKind(sourceKey, out var kind))
+        {
+            return new VariantResult(false, "not a JPEG, PNG or GIF key");
+        }
+
+        var source = await store.HeadAsync(_bucket, sourceKey, cancellationToken);
+        if (source is null)
+        {
+            return new VariantResult(false, "source no longer exists");
+        }
+
+        var sourceETag = source.ETag.Trim('"');
+        var variantKey = VariantKeys.VariantKeyFor(sourceKey);
+        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
+        if (existing?.Meta(VariantMetadata.SourceETag) == sourceETag && existing.Meta(MediaMetadata.CachePolicy) == cachePolicy.Version)
+        {
+            return new VariantResult(false, "variant already current");
+        }
+
+        if (source.Size > _variants.MaxInputBytes)
+        {
+            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}");
+        }
+
+        var bytes = await ReadAsync(sourceKey, source.Size, cancellationToken);
+        var outcome = await Task.Run(() => VariantDecision.EncodeAndDecide(encoder, bytes, source.Headers?.ContentType, kind), cancellationToken);
+        if (!outcome.ShouldWrite)
+        {
+            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason);
+        }
+
+        var metadata = new Dictionary<string, string>(outcome.Metadata, StringComparer.Ordinal)
+        {
+            [VariantMetadata.SourceETag] = sourceETag,
+            [MediaMetadata.CachePolicy] = cachePolicy.Version,
+        };
+        var type = MediaTypes.ForExtension(outcome.Format == VariantFormat.WebP ? "webp" : Path.GetExtension(sourceKey).TrimStart('.'))!;
+        var headers = new ObjectHeaders(outcome.ContentType!, cachePolicy.For(type), metadata);
+        using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
+        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers), body, cancellationToken);
+        return new VariantResult(true, outcome.Format == VariantFormat.WebP
+            ? $"wrote WebP ({outcome.Body.Length} of {bytes.Length} bytes)"
+            : "wrote the original bytes: WebP was not smaller");
+    }
+
+    /// <summary>Removes the variant of a deleted source.</summary>
+    public async Task<VariantResult> DeleteAsync(string sourceKey, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(_bucket, VariantKeys.VariantKeyFor(sourceKey), cancellationToken);
+        return new VariantResult(true, "variant deleted");
+    }
+
+    private async Task<byte[]> ReadAsync(string key, long size, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(_bucket, key, cancellationToken)
+            ?? throw new InvalidOperationException($"{key} vanished while its variant was being made");
+        var buffer = new byte[size];
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+}
