@@ -41,13 +41,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
     {
         var partSize = options.PartSizeBytes;
         var first = ArrayPool<byte>.Shared.Rent(partSize);
+        int length;
         try
         {
-            var length = await ReadFullAsync(content, first, partSize, cancellationToken);
-            if (length < partSize)
-            {
-                return await PutSingleAsync(write, first, length, cancellationToken);
-            }
+            length = await ReadFullAsync(content, first, partSize, cancellationToken);
         }
         catch
         {
@@ -55,8 +52,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             throw;
         }
 
-        // Ownership of the first buffer passes to the multipart upload.
-        return await PutMultipartAsync(write, content, first, cancellationToken);
+        // Ownership of the first buffer passes to the single or multipart upload, which returns it to the pool.
+        // Returning it here as well would let two later uploads rent the same array.
+        return length < partSize
+            ? await PutSingleAsync(write, first, length, cancellationToken)
+            : await PutMultipartAsync(write, content, first, cancellationToken);
     }
 
     private async Task<StoredObject> PutSingleAsync(ObjectWrite write, byte[] buffer, int length, CancellationToken cancellationToken)
