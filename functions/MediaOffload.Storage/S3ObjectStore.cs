@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
@@ -11,6 +12,7 @@ namespace MediaOffload.Storage;
 public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjectStore
 {
     private const string MetaPrefix = "x-amz-meta-";
+    private readonly ConcurrentDictionary<string, byte> _knownBuckets = new(StringComparer.Ordinal);
 
     public async Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
@@ -29,12 +31,38 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
+            // A HEAD response has no body, so a missing key and a missing bucket both arrive as a bare 404.
+            await EnsureBucketExistsAsync(bucket, key, cancellationToken);
             return null;
         }
         catch (AmazonS3Exception e)
         {
             throw ObjectStoreException.From(e, "HEAD", bucket, key);
         }
+    }
+
+    /// <summary>
+    /// Throws <see cref="ObjectStoreException"/> when <paramref name="bucket"/> does not exist. A bucket seen once is
+    /// not asked about again, so a run of missing keys costs one extra request, not one per key.
+    /// </summary>
+    private async Task EnsureBucketExistsAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (_knownBuckets.ContainsKey(bucket))
+        {
+            return;
+        }
+
+        try
+        {
+            // A 404 for a key means the caller may list the bucket, so this needs no extra permission.
+            await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key, MaxKeys = 1 }, cancellationToken);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "HEAD", bucket, key);
+        }
+
+        _knownBuckets.TryAdd(bucket, 0);
     }
 
     public async Task<StoredObject> PutAsync(ObjectWrite write, Stream content, CancellationToken cancellationToken)
