@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 using MediaOffload.Core.Storage;
@@ -172,9 +173,20 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             // Let in-flight parts finish (or fail) before aborting, so none lands after the abort.
             await Task.WhenAll(uploads.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             await AbortQuietlyAsync(write, init.UploadId);
-            if (e is AmazonS3Exception s3Error)
+
+            // A failed part cancels the reading loop through failFast; report the part's failure, not the
+            // cancellation it caused, unless the caller really cancelled.
+            var cause = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                ? uploads.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).FirstOrDefault(x => x is not null) ?? e
+                : e;
+            if (cause is AmazonS3Exception s3Error)
             {
                 throw ObjectStoreException.From(s3Error, "PUT", write.Bucket, write.Key);
+            }
+
+            if (!ReferenceEquals(cause, e))
+            {
+                ExceptionDispatchInfo.Throw(cause);
             }
 
             throw;
