@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Amazon.S3;
 using Amazon.S3.Model;
 using MediaOffload.Core.Storage;
@@ -11,6 +13,7 @@ namespace MediaOffload.Storage;
 public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjectStore
 {
     private const string MetaPrefix = "x-amz-meta-";
+    private readonly ConcurrentDictionary<string, byte> _knownBuckets = new(StringComparer.Ordinal);
 
     public async Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
@@ -29,6 +32,8 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
+            // A HEAD response has no body, so a missing key and a missing bucket both arrive as a bare 404.
+            await EnsureBucketExistsAsync(bucket, key, cancellationToken);
             return null;
         }
         catch (AmazonS3Exception e)
@@ -37,17 +42,38 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         }
     }
 
+    /// <summary>
+    /// Throws <see cref="ObjectStoreException"/> when <paramref name="bucket"/> does not exist. A bucket seen once is
+    /// not asked about again, so a run of missing keys costs one extra request, not one per key.
+    /// </summary>
+    private async Task EnsureBucketExistsAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (_knownBuckets.ContainsKey(bucket))
+        {
+            return;
+        }
+
+        try
+        {
+            // A 404 for a key means the caller may list the bucket, so this needs no extra permission.
+            await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key, MaxKeys = 1 }, cancellationToken);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw ObjectStoreException.From(e, "HEAD", bucket, key);
+        }
+
+        _knownBuckets.TryAdd(bucket, 0);
+    }
+
     public async Task<StoredObject> PutAsync(ObjectWrite write, Stream content, CancellationToken cancellationToken)
     {
         var partSize = options.PartSizeBytes;
         var first = ArrayPool<byte>.Shared.Rent(partSize);
+        int length;
         try
         {
-            var length = await ReadFullAsync(content, first, partSize, cancellationToken);
-            if (length < partSize)
-            {
-                return await PutSingleAsync(write, first, length, cancellationToken);
-            }
+            length = await ReadFullAsync(content, first, partSize, cancellationToken);
         }
         catch
         {
@@ -55,8 +81,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             throw;
         }
 
-        // Ownership of the first buffer passes to the multipart upload.
-        return await PutMultipartAsync(write, content, first, cancellationToken);
+        // Ownership of the first buffer passes to the single or multipart upload, which returns it to the pool.
+        // Returning it here as well would let two later uploads rent the same array.
+        return length < partSize
+            ? await PutSingleAsync(write, first, length, cancellationToken)
+            : await PutMultipartAsync(write, content, first, cancellationToken);
     }
 
     private async Task<StoredObject> PutSingleAsync(ObjectWrite write, byte[] buffer, int length, CancellationToken cancellationToken)
@@ -144,9 +173,20 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             // Let in-flight parts finish (or fail) before aborting, so none lands after the abort.
             await Task.WhenAll(uploads.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
             await AbortQuietlyAsync(write, init.UploadId);
-            if (e is AmazonS3Exception s3Error)
+
+            // A failed part cancels the reading loop through failFast; report the part's failure, not the
+            // cancellation it caused, unless the caller really cancelled.
+            var cause = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                ? uploads.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).FirstOrDefault(x => x is not null) ?? e
+                : e;
+            if (cause is AmazonS3Exception s3Error)
             {
                 throw ObjectStoreException.From(s3Error, "PUT", write.Bucket, write.Key);
+            }
+
+            if (!ReferenceEquals(cause, e))
+            {
+                ExceptionDispatchInfo.Throw(cause);
             }
 
             throw;

@@ -2,6 +2,7 @@ using System.Globalization;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
+using MediaOffload.Core.Text;
 
 namespace MediaOffload.Core.Events;
 
@@ -182,7 +183,7 @@ public static class EventValidator
     /// </summary>
     private static bool UrlEndsWithPath(string url, MediaPath path)
     {
-        var absolutePath = Uri.UnescapeDataString(new Uri(url).AbsolutePath).Normalize(System.Text.NormalizationForm.FormC);
+        var absolutePath = Nfc.Normalize(Uri.UnescapeDataString(new Uri(url).AbsolutePath));
         return absolutePath.EndsWith("/" + path.Value, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using MediaOffload.Core.Text;
 
 namespace MediaOffload.Core.Paths;
 
@@ -61,11 +62,9 @@ public sealed record MediaPath
             return false;
         }
 
-        if (!raw.IsNormalized(NormalizationForm.FormC))
-        {
-            // Decomposed accents from macOS uploads would otherwise make two keys for one file.
-            raw = raw.Normalize(NormalizationForm.FormC);
-        }
+        // Decomposed accents from macOS uploads would otherwise make two keys for one file. Not string.Normalize:
+        // under InvariantGlobalization it leaves the string unchanged.
+        raw = Nfc.Normalize(raw);
 
         foreach (var segment in raw.Split('/'))
         {
