@@ -82,21 +82,6 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
-    public void Validate_NfdPathAndEncodedUrl_NormalisedToNfc()
-    {
-        var result = EventValidator.Validate(Upload(File("2024/05/Cafe\u0301 a+b.jpg", url: Uploads + "2024/05/Cafe%CC%81%20a+b.jpg")), Rules());
-        Assert.True(result.IsValid, string.Join("; ", result.Errors.Select(e => $"{e.Key}: {string.Join(",", e.Value)}")));
-        Assert.Equal("wp-content/uploads/2024/05/Caf\u00E9 a+b.jpg", result.Job!.Files[0].Key);
-    }
-
-    [Fact]
-    public void Validate_DuplicatePathAfterNormalisation_Malformed()
-    {
-        var evt = Upload(File("Caf\u00E9.jpg"), File("Cafe\u0301.jpg", url: Uploads + "Caf%C3%A9.jpg"));
-        AssertProblem(EventValidator.Validate(evt, Rules()), EventProblem.Malformed, "files[1].path");
-    }
-
-    [Fact]
     public void Validate_HttpAllowed_AcceptsHttpUrl()
     {
         var evt = new MediaEvent(MediaEventTypes.Updated, "http://blog.example.com", 42, [File("a.jpg", url: "http://blog.example.com/wp-content/uploads/a.jpg")]);

@@ -1,3 +1,4 @@
+using System.Text;
 using MediaOffload.Core.Paths;
 
 namespace MediaOffload.Core.Tests.Paths;
@@ -54,20 +55,6 @@ public sealed class MediaPathTests
         var raw = new string('日', 301);
         Assert.False(MediaPath.TryParse(raw, out _, out var error));
         Assert.Contains("UTF-8 bytes", error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void TryParse_NfdInput_ReturnsNfc()
-    {
-        const string nfd = "2024/05/Cafe\u0301.jpg";
-        Assert.True(MediaPath.TryParse(nfd, out var path, out _));
-        Assert.Equal("2024/05/Caf\u00E9.jpg", path.Value);
-    }
-
-    [Fact]
-    public void TryParse_NfdAndNfcInput_AreEqual()
-    {
-        Assert.Equal(MediaPath.Parse("Cafe\u0301.jpg"), MediaPath.Parse("Caf\u00E9.jpg"));
     }
 
     [Theory]
