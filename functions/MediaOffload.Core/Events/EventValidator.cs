@@ -2,7 +2,6 @@ using System.Globalization;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
-using MediaOffload.Core.Text;
 
 namespace MediaOffload.Core.Events;
 
@@ -183,7 +182,7 @@ public static class EventValidator
     /// </summary>
     private static bool UrlEndsWithPath(string url, MediaPath path)
     {
-        var absolutePath = Nfc.Normalize(Uri.UnescapeDataString(new Uri(url).AbsolutePath));
+        var absolutePath = Uri.UnescapeDataString(new Uri(url).AbsolutePath).Normalize(System.Text.NormalizationForm.FormC);
         return absolutePath.EndsWith("/" + path.Value, StringComparison.Ordinal);
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using MediaOffload.Core.Text;
 
 namespace MediaOffload.Core.Paths;
 
@@ -62,9 +61,11 @@ public sealed record MediaPath
             return false;
         }
 
-        // Decomposed accents from macOS uploads would otherwise make two keys for one file. Not string.Normalize:
-        // under InvariantGlobalization it leaves the string unchanged.
-        raw = Nfc.Normalize(raw);
+        if (!raw.IsNormalized(NormalizationForm.FormC))
+        {
+            // Decomposed accents from macOS uploads would otherwise make two keys for one file.
+            raw = raw.Normalize(NormalizationForm.FormC);
+        }
 
         foreach (var segment in raw.Split('/'))
         {
