@@ -1,0 +1,198 @@
+using System.Text.Json.Nodes;
+
+namespace MediaOffload.Template.Tests;
+
+public class CdnTests
+{
+    private static readonly JsonObject T = Templates.Main;
+    private static readonly JsonObject Config = (JsonObject)T.Props("Distribution")["DistributionConfig"]!;
+
+    private static readonly string[] ImageExtensions = ["jpg", "jpeg", "png", "gif"];
+
+    private static List<JsonObject> Behaviors() =>
+        Config["CacheBehaviors"].Items().Concat(Templates.Branches(Config["DefaultCacheBehavior"])).ToList();
+
+    [Fact]
+    public void No_behavior_routes_by_wp_content_and_none_sends_php_to_s3()
+    {
+        foreach (var b in Config["CacheBehaviors"].Items())
+        {
+            var pattern = (string)b["PathPattern"]!;
+            Assert.DoesNotContain("wp-content", pattern, StringComparison.OrdinalIgnoreCase);
+            Assert.NotEqual("*", pattern);
+            if ((string?)b["TargetOriginId"] != "WordPress")
+            {
+                Assert.Matches(@"^\*\.[A-Za-z0-9]+$", pattern);
+                Assert.DoesNotContain("php", pattern, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        Assert.DoesNotContain("/wp-content/*", T.ToJsonString());
+    }
+
+    [Fact]
+    public void Static_extensions_go_to_the_failover_group_and_images_are_listed_in_both_cases()
+    {
+        var patterns = Config["CacheBehaviors"].Items()
+            .Where(b => (string?)b["TargetOriginId"] == "MediaWithFallback")
+            .Select(b => (string)b["PathPattern"]!).ToHashSet();
+        foreach (var ext in ImageExtensions)
+        {
+            Assert.Contains($"*.{ext}", patterns);
+            Assert.Contains($"*.{ext.ToUpperInvariant()}", patterns);
+        }
+
+        foreach (var ext in new[] { "webp", "svg", "css", "js", "woff2", "mp4", "pdf" })
+        {
+            Assert.Contains($"*.{ext}", patterns);
+        }
+
+        Assert.InRange(Config["CacheBehaviors"]!.AsArray().Count, 1, 25); // CloudFront's default quota per distribution
+    }
+
+    [Fact]
+    public void The_origin_group_tries_s3_first_and_fails_over_to_wordpress_on_403_and_404()
+    {
+        var group = Assert.Single(Config["OriginGroups"]!["Items"]!.AsArray())!;
+        Assert.Equal("MediaWithFallback", (string?)group["Id"]);
+        Assert.Equal(["403", "404"], group["FailoverCriteria"]!["StatusCodes"]!["Items"].Strings().Order());
+        Assert.Equal(["MediaS3", "WordPress"], group["Members"]!["Items"]!.AsArray().Select(m => (string)m!["OriginId"]!));
+        foreach (var b in Config["CacheBehaviors"].Items().Where(b => (string?)b["TargetOriginId"] == "MediaWithFallback"))
+        {
+            Assert.Equal(["GET", "HEAD", "OPTIONS"], b["AllowedMethods"].Strings()); // failover works for these only
+        }
+    }
+
+    [Fact]
+    public void The_s3_origin_uses_the_oai_or_the_oac_chosen_by_parameter()
+    {
+        var s3 = Config["Origins"]!.AsArray().Single(o => (string?)o!["Id"] == "MediaS3")!;
+        Assert.Equal(["GetAtt:MediaBucket.RegionalDomainName"], s3["DomainName"].Strings());
+        var oai = s3["S3OriginConfig"]!["OriginAccessIdentity"]!["Fn::If"]!.AsArray();
+        Assert.Equal("UseOAI", (string?)oai[0]);
+        Assert.Equal(["origin-access-identity/cloudfront/${CloudFrontOai}"], oai[1].Strings());
+        var oac = s3["OriginAccessControlId"]!["Fn::If"]!.AsArray();
+        Assert.Equal("UseOAC", (string?)oac[0]);
+        Assert.Equal(["GetAtt:CloudFrontOac.Id"], oac[1].Strings());
+        Assert.Equal(["OAI", "OAC"], T["Parameters"]!["OriginAccess"]!["AllowedValues"].Strings());
+        Assert.Equal("OAI", (string?)T["Parameters"]!["OriginAccess"]!["Default"]);
+    }
+
+    [Fact]
+    public void Viewers_and_origins_use_https_only_over_http2_and_http3()
+    {
+        Assert.Equal("http2and3", (string?)Config["HttpVersion"]);
+        foreach (var b in Behaviors())
+        {
+            Assert.Contains((string?)b["ViewerProtocolPolicy"], new[] { "redirect-to-https", "https-only" });
+            Assert.Equal(["Ref:SecurityHeadersPolicy"], b["ResponseHeadersPolicyId"].Strings());
+        }
+
+        var wordpress = Config["Origins"]!.AsArray().Single(o => (string?)o!["Id"] == "WordPress")!;
+        Assert.Equal("https-only", (string?)wordpress["CustomOriginConfig"]!["OriginProtocolPolicy"]);
+        Assert.Equal(["TLSv1.2"], wordpress["CustomOriginConfig"]!["OriginSSLProtocols"].Strings());
+
+        var cert = Templates.Branches(Config["ViewerCertificate"]).First();
+        Assert.Equal("TLSv1.2_2021", (string?)cert["MinimumProtocolVersion"]);
+        Assert.Equal("sni-only", (string?)cert["SslSupportMethod"]);
+        Assert.Matches(":acm:us-east-1:", (string)T["Parameters"]!["CdnCertificateArn"]!["AllowedPattern"]!);
+
+        var hsts = T.Props("SecurityHeadersPolicy")["ResponseHeadersPolicyConfig"]!["SecurityHeadersConfig"]!;
+        Assert.NotNull(hsts["StrictTransportSecurity"]!["AccessControlMaxAgeSec"]);
+        Assert.NotNull(hsts["ContentTypeOptions"]);
+        Assert.Equal("SAMEORIGIN", (string?)hsts["FrameOptions"]!["FrameOption"]);
+    }
+
+    [Fact]
+    public void Image_behaviors_and_only_they_run_the_webp_function()
+    {
+        foreach (var b in Config["CacheBehaviors"].Items())
+        {
+            var pattern = (string)b["PathPattern"]!;
+            var isImage = ImageExtensions.Any(e => pattern.Equals("*." + e, StringComparison.OrdinalIgnoreCase));
+            var functions = b["FunctionAssociations"]?.AsArray().Select(f => f!["FunctionARN"].Strings().Single()).ToList() ?? [];
+            if (isImage)
+            {
+                Assert.Equal(["GetAtt:WebpFunction.FunctionMetadata.FunctionARN"], functions);
+                Assert.Equal("viewer-request", (string?)b["FunctionAssociations"]![0]!["EventType"]);
+            }
+            else
+            {
+                Assert.DoesNotContain("GetAtt:WebpFunction.FunctionMetadata.FunctionARN", functions);
+            }
+        }
+
+        Assert.Equal("cloudfront-js-2.0", (string?)T.Props("WebpFunction")["FunctionConfig"]!["Runtime"]);
+    }
+
+    [Fact]
+    public void The_deployed_function_code_is_the_tested_file()
+    {
+        Assert.Equal(Templates.Read("infra/cloudfront/webp-negotiation.js"), (string?)T.Props("WebpFunction")["FunctionCode"]!["Fn::Sub"]);
+        Assert.Equal(Templates.Read("infra/cloudfront/viewer-ip.js"), (string?)T.Props("ViewerIpFunction")["FunctionCode"]);
+    }
+
+    [Fact]
+    public void WordPress_default_behavior_forwards_host_and_wordpress_cookies_and_never_caches_admin_login_or_rest()
+    {
+        var full = Templates.Branches(Config["DefaultCacheBehavior"]).First();
+        Assert.Equal("WordPress", (string?)full["TargetOriginId"]);
+        var key = T.Props("WordPressCachePolicy")["CachePolicyConfig"]!["ParametersInCacheKeyAndForwardedToOrigin"]!;
+        Assert.Equal(["Host"], key["HeadersConfig"]!["Headers"].Strings());
+        var cookies = key["CookiesConfig"]!["Cookies"].Strings();
+        Assert.Contains("wordpress_*", cookies); // wordpress_logged_in_*, wordpress_sec_*, wordpress_test_cookie
+        Assert.Contains("wp-settings-*", cookies);
+        Assert.Contains("comment_author_*", cookies);
+        Assert.Equal("0", (string?)T.Props("WordPressCachePolicy")["CachePolicyConfig"]!["MinTTL"]);
+
+        const string cachingDisabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+        const string allViewer = "216adef6-5c7f-47e4-b989-5492eafa07d3";
+        var uncached = Config["CacheBehaviors"].Items().Where(b => IsManaged(b["CachePolicyId"], cachingDisabled)).ToList();
+        Assert.Equal(["*.php", "wp-admin/*", "wp-json/*", "wp-login.php"], uncached.Select(b => (string)b["PathPattern"]!).Order());
+        Assert.All(uncached, b => Assert.Equal(allViewer, (string?)b["OriginRequestPolicyId"]));
+        Assert.All(uncached, b => Assert.Equal("WordPress", (string?)b["TargetOriginId"]));
+
+        // The uncached WordPress paths precede every extension pattern (CloudFront takes the first match).
+        var order = Config["CacheBehaviors"]!.AsArray().Select(i => Templates.Branches(i).Single()).ToList();
+        var lastDynamic = order.FindLastIndex(b => IsManaged(b["CachePolicyId"], cachingDisabled));
+        var firstStatic = order.FindIndex(b => (string?)b["TargetOriginId"] == "MediaWithFallback");
+        Assert.True(lastDynamic < firstStatic);
+    }
+
+    [Fact]
+    public void WordPress_requests_carry_the_origin_secret_and_the_viewer_ip()
+    {
+        var wordpress = Config["Origins"]!.AsArray().Single(o => (string?)o!["Id"] == "WordPress")!;
+        var headers = wordpress["OriginCustomHeaders"]!["Fn::If"]!.AsArray();
+        Assert.Equal("IsFull", (string?)headers[0]);
+        var header = Assert.Single(headers[1]!.AsArray())!;
+        Assert.Equal("X-Origin-Verify", (string?)header["HeaderName"]);
+        Assert.StartsWith("{{resolve:secretsmanager:${OriginVerifySecret}", header["HeaderValue"].Strings().Single());
+        foreach (var b in Behaviors().Where(b => (string?)b["TargetOriginId"] == "WordPress"))
+        {
+            Assert.Equal(["GetAtt:ViewerIpFunction.FunctionMetadata.FunctionARN"], b["FunctionAssociations"]!.AsArray().Select(f => f!["FunctionARN"].Strings().Single()));
+        }
+
+        Assert.Contains("X-Viewer-IP", T.Props("WordPressOriginRequestPolicy")["OriginRequestPolicyConfig"]!["HeadersConfig"]!["Headers"].Strings());
+    }
+
+    [Fact]
+    public void Media_only_mode_sends_unlisted_paths_to_s3_alone()
+    {
+        var mediaOnly = Templates.Branches(Config["DefaultCacheBehavior"]).Last();
+        Assert.Equal("MediaS3", (string?)mediaOnly["TargetOriginId"]);
+        Assert.Equal(["GET", "HEAD"], mediaOnly["AllowedMethods"].Strings());
+        Assert.Equal("IsFull", (string?)T.Resource("Front")["Condition"]);
+        Assert.Equal(["full", "media-only"], T["Parameters"]!["DeploymentMode"]!["AllowedValues"].Strings());
+    }
+
+    [Fact]
+    public void Route53_alias_records_are_created_only_when_a_hosted_zone_is_given()
+    {
+        Assert.Equal("CreateCdnRecords", (string?)T.Resource("CdnRecords")["Condition"]);
+        Assert.Equal("CreateOriginRecord", (string?)T.Resource("OriginRecord")["Condition"]);
+        Assert.Contains("HasHostedZone", T["Conditions"]!["CreateCdnRecords"]!.ToJsonString());
+    }
+
+    private static bool IsManaged(JsonNode? policyId, string id) => policyId is JsonValue v && v.GetValue<string>() == id;
+}

@@ -1,0 +1,144 @@
+using System.Text.Json.Nodes;
+
+namespace MediaOffload.Template.Tests;
+
+public class FrontTests
+{
+    private static readonly JsonObject F = Templates.Front;
+
+    private static JsonArray Rules => F.Props("WebAcl")["Rules"]!.AsArray();
+
+    private static JsonObject Rule(string name) =>
+        Rules.Single(r => (string?)r!["Name"] == name)!.AsObject();
+
+    [Fact]
+    public void The_main_template_nests_the_front_in_full_mode()
+    {
+        var front = Templates.Main.Resource("Front");
+        Assert.Equal("AWS::Serverless::Application", (string?)front["Type"]);
+        Assert.Equal("infra/front.yaml", (string?)front["Properties"]!["Location"]);
+        Assert.Equal("IsFull", (string?)front["Condition"]);
+        foreach (var parameter in F["Parameters"]!.AsObject().Where(p => p.Value!["Default"] is null))
+        {
+            Assert.NotNull(front["Properties"]!["Parameters"]![parameter.Key]);
+        }
+    }
+
+    [Fact]
+    public void The_regional_web_acl_is_associated_with_the_load_balancer()
+    {
+        Assert.Equal("REGIONAL", (string?)F.Props("WebAcl")["Scope"]);
+        var association = Assert.Single(F.ResourcesOfType("AWS::WAFv2::WebACLAssociation")).Value["Properties"]!;
+        Assert.Equal(["Ref:LoadBalancer"], association["ResourceArn"].Strings());
+        Assert.Equal(["GetAtt:WebAcl.Arn"], association["WebACLArn"].Strings());
+    }
+
+    [Fact]
+    public void The_managed_rule_groups_are_all_there()
+    {
+        var groups = Rules.Select(r => (string?)r!["Statement"]!["ManagedRuleGroupStatement"]?["Name"]).Where(n => n is not null).ToList();
+        Assert.Equal(
+            ["AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+             "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesPHPRuleSet", "AWSManagedRulesWordPressRuleSet"],
+            groups.Order());
+        Assert.Equal(Rules.Count, Rules.Select(r => (string?)r!["Priority"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void Common_rule_set_only_counts_the_body_size_and_rfi_rules()
+    {
+        var overrides = Rule("AWS-AWSManagedRulesCommonRuleSet")["Statement"]!["ManagedRuleGroupStatement"]!["RuleActionOverrides"]!.AsArray();
+        Assert.Equal(["GenericRFI_BODY", "SizeRestrictions_BODY"], overrides.Select(o => (string)o!["Name"]!).Order());
+        Assert.All(overrides, o => Assert.NotNull(o!["ActionToUse"]!["Count"]));
+        Assert.Null(Rule("AWS-AWSManagedRulesCommonRuleSet")["Statement"]!["ManagedRuleGroupStatement"]!["ExcludedRules"]);
+    }
+
+    [Fact]
+    public void Large_bodies_are_re_blocked_by_label_except_on_the_upload_endpoints()
+    {
+        var rule = Rule("BlockLargeBodyExceptUploads");
+        Assert.NotNull(rule["Action"]!["Block"]);
+        var parts = rule["Statement"]!["AndStatement"]!["Statements"]!.AsArray();
+        Assert.Equal("awswaf:managed:aws:core-rule-set:SizeRestrictions_Body", (string?)parts[0]!["LabelMatchStatement"]!["Key"]);
+        var exempt = parts[1]!["NotStatement"]!["Statement"]!["OrStatement"]!["Statements"]!.AsArray()
+            .Select(s => (string)s!["ByteMatchStatement"]!["SearchString"]!).ToList();
+        Assert.Contains("/wp-admin/async-upload.php", exempt);
+        Assert.Contains("/wp-json/wp/v2/media", exempt);
+        Assert.True(Priority(rule) > Priority(Rule("AWS-AWSManagedRulesCommonRuleSet")), "label rules must run after the group that labels");
+    }
+
+    [Fact]
+    public void Rfi_bodies_are_re_blocked_by_label_outside_wp_admin()
+    {
+        var rule = Rule("BlockRfiBodyOutsideWpAdmin");
+        Assert.NotNull(rule["Action"]!["Block"]);
+        var parts = rule["Statement"]!["AndStatement"]!["Statements"]!.AsArray();
+        Assert.Equal("awswaf:managed:aws:core-rule-set:GenericRFI_Body", (string?)parts[0]!["LabelMatchStatement"]!["Key"]);
+        Assert.Equal("/wp-admin/", (string?)parts[1]!["NotStatement"]!["Statement"]!["ByteMatchStatement"]!["SearchString"]);
+        Assert.True(Priority(rule) > Priority(Rule("AWS-AWSManagedRulesCommonRuleSet")));
+    }
+
+    [Fact]
+    public void Admin_protection_leaves_wordpress_admin_and_login_to_wordpress()
+    {
+        var scope = Rule("AWS-AWSManagedRulesAdminProtectionRuleSet")["Statement"]!["ManagedRuleGroupStatement"]!["ScopeDownStatement"]!;
+        var excluded = scope["NotStatement"]!["Statement"]!["OrStatement"]!["Statements"]!.AsArray()
+            .Select(s => (string)s!["ByteMatchStatement"]!["SearchString"]!).ToList();
+        Assert.Equal(["/wp-admin/", "/wp-login.php"], excluded.Order());
+    }
+
+    [Fact]
+    public void The_rate_limit_keys_on_the_viewer_ip_forwarded_by_cloudfront()
+    {
+        var rate = Rule("RateLimitPerViewerIp")["Statement"]!["RateBasedStatement"]!;
+        Assert.Equal("FORWARDED_IP", (string?)rate["AggregateKeyType"]);
+        Assert.Equal("X-Viewer-IP", (string?)rate["ForwardedIPConfig"]!["HeaderName"]);
+        Assert.NotNull(Rule("RateLimitPerViewerIp")["Action"]!["Block"]);
+    }
+
+    [Fact]
+    public void Waf_logs_go_to_an_aws_waf_logs_destination_with_secrets_redacted()
+    {
+        Assert.StartsWith("aws-waf-logs-", F.Props("WafLogGroup")["LogGroupName"].Strings().Single());
+        var logging = F.Props("WafLogging");
+        Assert.Contains("log-group:${WafLogGroup}", logging["LogDestinationConfigs"].Strings().Single());
+        var redacted = logging["RedactedFields"]!.AsArray().Select(f => (string?)f!["SingleHeader"]!["Name"]).ToList();
+        Assert.Contains("authorization", redacted);
+        Assert.Contains("cookie", redacted);
+    }
+
+    [Fact]
+    public void The_alb_speaks_modern_tls_redirects_http_and_forwards_only_requests_with_the_origin_secret()
+    {
+        var https = F.Props("HttpsListener");
+        Assert.Equal("HTTPS", (string?)https["Protocol"]);
+        Assert.StartsWith("ELBSecurityPolicy-TLS13-", (string?)https["SslPolicy"]);
+        Assert.Equal("fixed-response", (string?)https["DefaultActions"]![0]!["Type"]);
+        Assert.Equal("403", (string?)https["DefaultActions"]![0]!["FixedResponseConfig"]!["StatusCode"]);
+
+        var http = F.Props("HttpListener");
+        Assert.Equal("redirect", (string?)http["DefaultActions"]![0]!["Type"]);
+        Assert.Equal("HTTPS", (string?)http["DefaultActions"]![0]!["RedirectConfig"]!["Protocol"]);
+
+        var rule = F.Props("FromCloudFrontRule");
+        var condition = rule["Conditions"]![0]!;
+        Assert.Equal("X-Origin-Verify", (string?)condition["HttpHeaderConfig"]!["HttpHeaderName"]);
+        Assert.StartsWith("{{resolve:secretsmanager:", condition["HttpHeaderConfig"]!["Values"].Strings().Single());
+        Assert.Equal("forward", (string?)rule["Actions"]![0]!["Type"]);
+
+        Assert.NotNull(F.Props("TargetGroup")["HealthCheckPath"]);
+        Assert.Equal(["Ref:InstanceId"], F.Props("TargetGroup")["Targets"]![0]!["Id"].Strings());
+    }
+
+    [Fact]
+    public void Only_cloudfront_origin_facing_addresses_reach_the_alb()
+    {
+        var ingress = Assert.Single(F.Props("LoadBalancerSecurityGroup")["SecurityGroupIngress"]!.AsArray())!;
+        Assert.Equal(["Ref:CloudFrontPrefixListId"], ingress["SourcePrefixListId"].Strings());
+        Assert.Equal("443", (string?)ingress["FromPort"]);
+        Assert.Null(ingress["CidrIp"]);
+        Assert.Null(ingress["CidrIpv6"]);
+    }
+
+    private static int Priority(JsonObject rule) => int.Parse((string)rule["Priority"]!);
+}

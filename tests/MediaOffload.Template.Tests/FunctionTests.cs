@@ -1,0 +1,252 @@
+using System.Text.Json.Nodes;
+
+namespace MediaOffload.Template.Tests;
+
+public class FunctionTests
+{
+    private static readonly JsonObject T = Templates.Main;
+
+    public static TheoryData<string, string> PassThroughPaths => new()
+    {
+        { "Api", "/events/unrouted" },
+        { "OffloadWorker", "/events/offload" },
+        { "Variants", "/events/variants" },
+        { "Reconciler", "/events/reconcile" },
+    };
+
+    private static JsonObject Env(string function) => T.Props(function)["Environment"]!["Variables"]!.AsObject();
+
+    [Fact]
+    public void There_are_exactly_the_four_function_roles_all_from_the_one_image()
+    {
+        var functions = T.ResourcesOfType("AWS::Serverless::Function").ToList();
+        Assert.Equal(["Api", "OffloadWorker", "Reconciler", "Variants"], functions.Select(f => f.Key).Order());
+        foreach (var (id, f) in functions)
+        {
+            Assert.Equal("Image", (string?)f["Properties"]!["PackageType"]);
+            Assert.Equal("infra/Dockerfile", (string?)f["Metadata"]!["Dockerfile"]);
+            Assert.Equal(".", (string?)f["Metadata"]!["DockerContext"]);
+            Assert.NotNull(f["Properties"]!["MemorySize"]);
+            Assert.NotNull(f["Properties"]!["Timeout"]);
+            Assert.NotNull(f["Properties"]!["ReservedConcurrentExecutions"]);
+        }
+
+    }
+
+    [Theory]
+    [MemberData(nameof(PassThroughPaths))]
+    public void Each_function_has_its_own_pass_through_path(string function, string path)
+    {
+        Assert.Equal(path, (string?)Env(function)["AWS_LWA_PASS_THROUGH_PATH"]);
+    }
+
+    [Theory]
+    [InlineData("OffloadWorker")]
+    [InlineData("Variants")]
+    [InlineData("Reconciler")]
+    public void Event_functions_turn_5xx_into_failed_invocations(string function)
+    {
+        Assert.Equal("500-599", (string?)Env(function)["AWS_LWA_ERROR_STATUS_CODES"]);
+    }
+
+    [Fact]
+    public void The_api_function_never_gets_error_status_codes_not_even_through_globals()
+    {
+        Assert.Null(Env("Api")["AWS_LWA_ERROR_STATUS_CODES"]);
+        Assert.DoesNotContain("AWS_LWA_", T["Globals"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void The_image_sets_port_readiness_check_and_a_pinned_web_adapter()
+    {
+        var dockerfile = Templates.Read("infra/Dockerfile");
+        Assert.Matches(@"(?m)^COPY --from=public\.ecr\.aws/awsguru/aws-lambda-adapter:\d+\.\d+\.\d+ /lambda-adapter /opt/extensions/lambda-adapter$", dockerfile);
+        Assert.Contains("AWS_LWA_PORT=8080", dockerfile);
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", dockerfile);
+        Assert.Contains("AWS_LWA_READINESS_CHECK_PATH=/healthz", dockerfile);
+        Assert.Contains("dotnet publish functions/MediaOffload.Api/MediaOffload.Api.csproj -c Release -o /app", dockerfile);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"MediaOffload.Api.dll\"]", dockerfile);
+        Assert.Matches(@"FROM mcr\.microsoft\.com/dotnet/aspnet:", dockerfile);
+        Assert.Contains("libvips42", dockerfile);
+    }
+
+    [Fact]
+    public void Configuration_reaches_every_function_with_the_secret_from_secrets_manager()
+    {
+        var env = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject();
+        Assert.Equal(["${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}"], env["Offload__MediaBucket"].Strings());
+        Assert.Equal(["${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}"], env["Offload__ControlBucket"].Strings());
+        Assert.Equal(["Ref:KeyPrefix"], env["Offload__KeyPrefix"].Strings());
+        Assert.Equal(["Ref:WordPressSiteUrl"], env["Offload__AllowedOrigins__0"].Strings());
+        Assert.Equal("false", (string?)env["Offload__AllowPrivateNetworks"]);
+        Assert.Equal("", (string?)env["Offload__S3__ServiceUrl"]);
+        Assert.StartsWith("{{resolve:secretsmanager:", env["Offload__SigningSecrets__0"].Strings().Single());
+        Assert.Equal("wp-content/uploads", (string?)T["Parameters"]!["KeyPrefix"]!["Default"]);
+    }
+
+    [Fact]
+    public void No_s3_permission_is_granted_on_a_wildcard_resource_and_no_FullAccess_policy_is_used()
+    {
+        var all = T.ToJsonString() + Templates.Front.ToJsonString();
+        Assert.DoesNotContain("FullAccess", all);
+        Assert.DoesNotMatch(@"S3(Crud|FullAccess|Write|Read)Policy", all);
+        foreach (var statement in IamStatements())
+        {
+            var actions = statement["Action"].Strings();
+            if (!actions.Any(a => a.StartsWith("s3:", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            Assert.DoesNotContain("s3:*", actions);
+            foreach (var resource in statement["Resource"].Strings())
+            {
+                Assert.NotEqual("*", resource);
+                Assert.DoesNotMatch(@"^arn:[^:]*:s3:::\*", resource);
+                Assert.Matches(@"s3:::\$\{NamePrefix\}-(media|control)-", resource);
+            }
+        }
+    }
+
+    [Fact]
+    public void Api_may_only_write_jobs()
+    {
+        var s = Assert.Single(Statements("Api"));
+        Assert.Equal(["s3:PutObject"], s["Action"].Strings());
+        Assert.Equal(["arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/jobs/*"], s["Resource"].Strings());
+    }
+
+    [Fact]
+    public void Offload_worker_reads_jobs_writes_media_below_the_prefix_and_may_list_for_404s()
+    {
+        var grants = Grants("OffloadWorker");
+        Assert.Equal(["s3:GetObject"], grants[Control("jobs/*")]);
+        Assert.Equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
+        Assert.Equal(3, grants.Count);
+    }
+
+    [Fact]
+    public void Variants_reads_and_writes_media_but_deletes_only_webp()
+    {
+        var grants = Grants("Variants");
+        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:DeleteObject"], grants[Media("${KeyPrefix}/*.webp")]);
+        Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
+        Assert.Equal(3, grants.Count);
+    }
+
+    [Fact]
+    public void Reconciler_lists_fixes_media_writes_control_prefixes_and_invokes_only_itself()
+    {
+        var grants = Grants("Reconciler");
+        Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
+        Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("jobs/*")]);
+        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Control("checkpoints/*")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("reports/*")]);
+        Assert.Equal(5, grants.Count);
+
+        var selfInvoke = T.Props("ReconcilerSelfInvokePolicy");
+        Assert.Equal(["Ref:ReconcilerRole"], selfInvoke["RoleName"].Strings());
+        var s = Assert.Single(selfInvoke["PolicyDocument"]!["Statement"]!.AsArray());
+        Assert.Equal(["lambda:InvokeFunction"], s!["Action"].Strings());
+        Assert.Equal(["GetAtt:Reconciler.Arn"], s["Resource"].Strings());
+    }
+
+    [Theory]
+    [InlineData("OffloadWorker")]
+    [InlineData("Variants")]
+    [InlineData("Reconciler")]
+    public void Event_functions_retry_then_park_failures_in_an_alarmed_dead_letter_queue(string function)
+    {
+        var config = T.Props(function)["EventInvokeConfig"]!;
+        Assert.InRange(int.Parse((string)config["MaximumRetryAttempts"]!), 1, 2);
+        Assert.Equal("SQS", (string?)config["DestinationConfig"]!["OnFailure"]!["Type"]);
+        var queue = $"{function}DeadLetterQueue";
+        Assert.Equal([$"GetAtt:{queue}.Arn"], config["DestinationConfig"]!["OnFailure"]!["Destination"].Strings());
+        Assert.Equal("AWS::SQS::Queue", (string?)T.Resource(queue)["Type"]);
+
+        var alarm = T.Props($"{function}DeadLetterAlarm");
+        Assert.Equal("AWS/SQS", (string?)alarm["Namespace"]);
+        Assert.Equal("ApproximateNumberOfMessagesVisible", (string?)alarm["MetricName"]);
+        Assert.Equal([$"GetAtt:{queue}.QueueName"], alarm["Dimensions"]![0]!["Value"].Strings());
+        Assert.Equal(["Ref:AlarmTopic"], alarm["AlarmActions"].Strings());
+    }
+
+    [Fact]
+    public void Reconciler_runs_on_a_schedule_with_the_reconcile_action()
+    {
+        var events = T.Props("Reconciler")["Events"]!.AsObject();
+        var schedule = Assert.Single(events).Value!;
+        Assert.Equal("ScheduleV2", (string?)schedule["Type"]);
+        Assert.Equal("{\"action\":\"reconcile\"}", (string?)schedule["Properties"]!["Input"]);
+        Assert.Equal(["GetAtt:ReconcilerDeadLetterQueue.Arn"], schedule["Properties"]!["DeadLetterConfig"]!["Arn"].Strings());
+    }
+
+    [Fact]
+    public void The_http_api_exposes_only_the_signed_routes_and_health_never_the_event_endpoints()
+    {
+        var routes = T.Props("Api")["Events"]!.AsObject()
+            .Select(e => $"{(string?)e.Value!["Properties"]!["Method"]} {(string?)e.Value["Properties"]!["Path"]}")
+            .Order().ToList();
+        Assert.Equal(["GET /healthz", "POST /v1/{proxy+}"], routes);
+        foreach (var f in new[] { "OffloadWorker", "Variants" })
+        {
+            Assert.Null(T.Props(f)["Events"]);
+        }
+    }
+
+    private static IEnumerable<JsonObject> Statements(string function) =>
+        T.Props(function)["Policies"]!.AsArray().SelectMany(p => p!["Statement"]!.AsArray()).Select(s => s!.AsObject());
+
+    private static IEnumerable<JsonObject> IamStatements()
+    {
+        foreach (var (id, _) in T.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            foreach (var s in Statements(id))
+            {
+                yield return s;
+            }
+        }
+
+        foreach (var node in T["Resources"].Descendants().Concat(Templates.Front["Resources"].Descendants()))
+        {
+            if (node is JsonObject o && o["PolicyDocument"]?["Statement"] is JsonArray a && !o.ContainsKey("Bucket"))
+            {
+                foreach (var s in a.Items())
+                {
+                    yield return s;
+                }
+            }
+        }
+    }
+
+    /// <summary>resource → sorted actions granted on it.</summary>
+    private static Dictionary<string, List<string>> Grants(string function)
+    {
+        var grants = new Dictionary<string, List<string>>();
+        foreach (var s in Statements(function))
+        {
+            Assert.Equal("Allow", (string?)s["Effect"]);
+            foreach (var r in s["Resource"].Strings())
+            {
+                var list = grants.TryGetValue(r, out var l) ? l : grants[r] = [];
+                list.AddRange(s["Action"].Strings());
+            }
+        }
+
+        foreach (var list in grants.Values)
+        {
+            list.Sort(StringComparer.Ordinal);
+        }
+
+        return grants;
+    }
+
+    private static string Media(string? suffix) =>
+        "arn:${AWS::Partition}:s3:::${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}" + (suffix is null ? "" : "/" + suffix);
+
+    private static string Control(string suffix) =>
+        "arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/" + suffix;
+}

@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+
+namespace MediaOffload.Template.Tests;
+
+public class StorageTests
+{
+    private static readonly JsonObject T = Templates.Main;
+
+    [Fact]
+    public void Every_bucket_blocks_all_public_access_and_grants_no_public_acl()
+    {
+        var buckets = T.ResourcesOfType("AWS::S3::Bucket").ToList();
+        Assert.Equal(["ControlBucket", "LogsBucket", "MediaBucket"], buckets.Select(b => b.Key).Order());
+        foreach (var (id, bucket) in buckets)
+        {
+            var block = bucket["Properties"]!["PublicAccessBlockConfiguration"]!;
+            foreach (var flag in new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" })
+            {
+                Assert.True((string?)block[flag] == "true", $"{id}: {flag}");
+            }
+
+            Assert.Null(bucket["Properties"]!["AccessControl"]);
+            Assert.Null(bucket["Properties"]!["WebsiteConfiguration"]);
+        }
+    }
+
+    [Fact]
+    public void No_bucket_policy_allows_anyone_and_every_one_denies_plain_http()
+    {
+        foreach (var (id, policy) in T.ResourcesOfType("AWS::S3::BucketPolicy"))
+        {
+            var statements = policy["Properties"]!["PolicyDocument"]!["Statement"].Items().ToList();
+            foreach (var s in statements.Where(s => (string?)s["Effect"] == "Allow"))
+            {
+                Assert.False(s["Principal"] is JsonValue, $"{id}: an Allow with Principal \"*\"");
+                Assert.DoesNotContain("\"*\"", s["Principal"]!.ToJsonString());
+            }
+
+            Assert.Contains(statements, s => (string?)s["Effect"] == "Deny"
+                && (string?)s["Condition"]?["Bool"]?["aws:SecureTransport"] == "false");
+        }
+    }
+
+    [Fact]
+    public void Media_bucket_is_owner_enforced_encrypted_versioned_and_expires_old_versions()
+    {
+        var p = T.Props("MediaBucket");
+        Assert.Equal("BucketOwnerEnforced", (string?)p["OwnershipControls"]!["Rules"]![0]!["ObjectOwnership"]);
+        Assert.NotNull(p["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!["SSEAlgorithm"]);
+        Assert.Equal("Enabled", (string?)p["VersioningConfiguration"]!["Status"]);
+        var rules = p["LifecycleConfiguration"]!["Rules"]!.AsArray();
+        Assert.Contains(rules, r => r!["NoncurrentVersionExpiration"]?["NoncurrentDays"] is not null);
+        Assert.Contains(rules, r => r!["AbortIncompleteMultipartUpload"]?["DaysAfterInitiation"] is not null);
+        Assert.Equal("Retain", (string?)T.Resource("MediaBucket")["DeletionPolicy"]);
+    }
+
+    [Fact]
+    public void Control_bucket_expires_jobs_and_reports_but_keeps_checkpoints()
+    {
+        var rules = T.Props("ControlBucket")["LifecycleConfiguration"]!["Rules"]!.AsArray();
+        var expiring = rules.Where(r => r!["ExpirationInDays"] is not null).Select(r => (string?)r!["Prefix"]).ToList();
+        Assert.Contains("jobs/", expiring);
+        Assert.Contains("reports/", expiring);
+        Assert.DoesNotContain("checkpoints/", expiring);
+        Assert.Equal("BucketOwnerEnforced", (string?)T.Props("ControlBucket")["OwnershipControls"]!["Rules"]![0]!["ObjectOwnership"]);
+        Assert.NotNull(T.Props("ControlBucket")["BucketEncryption"]);
+    }
+
+    [Fact]
+    public void Cdn_access_to_the_media_bucket_is_read_only_below_the_prefix_for_OAI_and_for_OAC()
+    {
+        var statements = T.Props("MediaBucketPolicy")["PolicyDocument"]!["Statement"].Items()
+            .Where(s => (string?)s["Effect"] == "Allow").ToList();
+        Assert.Equal(2, statements.Count); // the OAI branch and the OAC branch of one Fn::If
+        var oai = Assert.Single(statements, s => s["Principal"]!["CanonicalUser"] is not null);
+        Assert.Equal("GetAtt:CloudFrontOai.S3CanonicalUserId", oai["Principal"]!["CanonicalUser"].Strings().Single());
+        var oac = Assert.Single(statements, s => (string?)s["Principal"]!["Service"] == "cloudfront.amazonaws.com");
+        Assert.Contains("distribution/${Distribution}", oac["Condition"]!["StringEquals"]!["AWS:SourceArn"].Strings().Single());
+        foreach (var s in statements)
+        {
+            Assert.Equal(["s3:GetObject"], s["Action"].Strings());
+            Assert.Equal(["${MediaBucket.Arn}/${KeyPrefix}/*"], s["Resource"].Strings());
+        }
+    }
+
+    [Fact]
+    public void Bucket_names_are_built_from_parameters_so_functions_never_reference_the_buckets()
+    {
+        Assert.Equal(["${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}"], T.Props("MediaBucket")["BucketName"].Strings());
+        Assert.Equal(["${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}"], T.Props("ControlBucket")["BucketName"].Strings());
+        var functionsAndGlobals = T.ResourcesOfType("AWS::Serverless::Function").Select(f => (JsonNode)f.Value)
+            .Append(T["Globals"]!).Append(T.Resource("VariantsInvokePermission")).Append(T.Resource("OffloadWorkerInvokePermission"));
+        foreach (var node in functionsAndGlobals)
+        {
+            var text = node.ToJsonString();
+            foreach (var bucket in new[] { "MediaBucket", "ControlBucket" })
+            {
+                Assert.DoesNotContain($"\"Ref\":\"{bucket}\"", text);
+                Assert.DoesNotContain($"\"{bucket}.", text);
+                Assert.DoesNotContain("${" + bucket, text);
+            }
+        }
+
+        Assert.Equal(["VariantsInvokePermission"], T.Resource("MediaBucket")["DependsOn"].Strings());
+        Assert.Equal(["OffloadWorkerInvokePermission"], T.Resource("ControlBucket")["DependsOn"].Strings());
+    }
+
+    [Fact]
+    public void Variants_are_triggered_by_jpg_jpeg_png_gif_in_both_cases_created_and_removed_and_never_by_webp()
+    {
+        var configs = T.Props("MediaBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray();
+        var seen = new HashSet<(string Event, string Suffix)>();
+        foreach (var c in configs)
+        {
+            Assert.Equal("GetAtt:Variants.Arn", c!["Function"].Strings().Single());
+            var rules = c["Filter"]!["S3Key"]!["Rules"]!.AsArray();
+            Assert.Equal(["${KeyPrefix}/"], rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"].Strings());
+            var suffix = (string)rules.Single(r => (string?)r!["Name"] == "suffix")!["Value"]!;
+            Assert.False(suffix.EndsWith(".webp", StringComparison.OrdinalIgnoreCase));
+            Assert.True(seen.Add(((string)c["Event"]!, suffix)));
+        }
+
+        var expected = new[] { ".jpg", ".jpeg", ".png", ".gif" }.SelectMany(s => new[] { s, s.ToUpperInvariant() })
+            .SelectMany(s => new[] { ("s3:ObjectCreated:*", s), ("s3:ObjectRemoved:*", s) }).ToHashSet();
+        Assert.True(expected.SetEquals(seen));
+    }
+
+    [Fact]
+    public void Offload_worker_is_triggered_by_job_objects_only()
+    {
+        var config = Assert.Single(T.Props("ControlBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray());
+        Assert.Equal("GetAtt:OffloadWorker.Arn", config!["Function"].Strings().Single());
+        Assert.Equal("s3:ObjectCreated:*", (string?)config["Event"]);
+        var rules = config["Filter"]!["S3Key"]!["Rules"]!.AsArray();
+        Assert.Equal("jobs/", (string?)rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"]);
+    }
+
+    [Fact]
+    public void S3_may_invoke_the_functions_only_from_this_account_and_bucket()
+    {
+        foreach (var (id, bucket) in new[] { ("VariantsInvokePermission", "media"), ("OffloadWorkerInvokePermission", "control") })
+        {
+            var p = T.Props(id);
+            Assert.Equal("s3.amazonaws.com", (string?)p["Principal"]);
+            Assert.Equal(["Ref:AWS::AccountId"], p["SourceAccount"].Strings());
+            Assert.Equal([$"arn:${{AWS::Partition}}:s3:::${{NamePrefix}}-{bucket}-${{AWS::AccountId}}-${{AWS::Region}}"], p["SourceArn"].Strings());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MediaOffload.Template.Tests;
+
+/// <summary>The diagram, the sample events and env.json agree with the template.</summary>
+public class SyncTests
+{
+    private static readonly JsonObject T = Templates.Main;
+
+    [Fact]
+    public void The_architecture_diagram_names_every_function_bucket_queue_and_the_distribution()
+    {
+        var doc = Templates.Read("docs/architecture.md");
+        Assert.Contains("```mermaid", doc);
+        var types = new[]
+        {
+            "AWS::Serverless::Function", "AWS::S3::Bucket", "AWS::SQS::Queue", "AWS::CloudFront::Distribution",
+            "AWS::CloudFront::Function", "AWS::Serverless::HttpApi", "AWS::Serverless::Application",
+        };
+        foreach (var type in types)
+        {
+            foreach (var (id, _) in T.ResourcesOfType(type))
+            {
+                Assert.True(doc.Contains(id, StringComparison.Ordinal), $"docs/architecture.md does not name {type} {id}");
+            }
+        }
+
+        foreach (var id in new[] { "LoadBalancer", "WebAcl" })
+        {
+            Assert.Contains(id, doc);
+        }
+    }
+
+    private static JsonObject EnvJson => JsonNode.Parse(Templates.Read("env.json"))!.AsObject();
+
+    [Fact]
+    public void Env_json_only_sets_variables_the_template_declares_and_points_at_a_local_s3()
+    {
+        var declared = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject().Select(p => p.Key).ToHashSet();
+        foreach (var (scope, values) in EnvJson)
+        {
+            Assert.True(scope == "Parameters" || T["Resources"]![scope] is not null, $"env.json scope {scope}");
+            foreach (var (name, _) in values!.AsObject())
+            {
+                Assert.True(declared.Contains(name), $"sam local ignores {name}: the template does not declare it");
+            }
+        }
+
+        var p = EnvJson["Parameters"]!;
+        Assert.StartsWith("http://", (string?)p["Offload__S3__ServiceUrl"]);
+        Assert.True(((string)p["Offload__SigningSecrets__0"]!).Length >= 32);
+        Assert.NotEqual((string?)p["Offload__MediaBucket"], (string?)p["Offload__ControlBucket"]);
+    }
+
+    public static TheoryData<string> S3Events => new() { "offload-job-created.json", "variants-media-created.json", "variants-media-removed.json" };
+
+    [Theory]
+    [MemberData(nameof(S3Events))]
+    public void S3_sample_events_are_notifications_on_the_env_json_buckets(string file)
+    {
+        var env = EnvJson["Parameters"]!;
+        var records = JsonNode.Parse(Templates.Read("events/" + file))!["Records"]!.AsArray();
+        Assert.NotEmpty(records);
+        foreach (var r in records)
+        {
+            Assert.Equal("aws:s3", (string?)r!["eventSource"]);
+            Assert.StartsWith("2.", (string?)r["eventVersion"]);
+            Assert.Matches(@"^Object(Created|Removed):[A-Za-z]+$", (string?)r["eventName"]);
+            Assert.True(DateTimeOffset.TryParse((string?)r["eventTime"], out _));
+            var bucket = (string?)r["s3"]!["bucket"]!["name"];
+            Assert.Equal($"arn:aws:s3:::{bucket}", (string?)r["s3"]!["bucket"]!["arn"]);
+            var key = (string)r["s3"]!["object"]!["key"]!;
+            Assert.DoesNotContain(" ", key); // S3 sends keys form-URL-encoded
+            if (file.StartsWith("offload", StringComparison.Ordinal))
+            {
+                Assert.Equal((string?)env["Offload__ControlBucket"], bucket);
+                Assert.Equal("jobs/j-0123456789abcdef0123456789abcdef.json", key);
+            }
+            else
+            {
+                Assert.Equal((string?)env["Offload__MediaBucket"], bucket);
+                Assert.StartsWith((string?)env["Offload__KeyPrefix"] + "/", key);
+                Assert.Contains("+", key);
+                Assert.Matches(@"\.(jpe?g|png|gif)$", key.ToLowerInvariant());
+            }
+        }
+    }
+
+    [Fact]
+    public void Reconciler_sample_events_are_the_schedule_input_and_a_backfill_invoke()
+    {
+        var scheduled = Templates.Read("events/reconciler-schedule.json").Trim();
+        var schedule = (string?)T.Props("Reconciler")["Events"]!["Nightly"]!["Properties"]!["Input"];
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(schedule!), JsonNode.Parse(scheduled)));
+
+        var backfill = JsonNode.Parse(Templates.Read("events/reconciler-backfill.json"))!;
+        Assert.Equal("backfill", (string?)backfill["action"]);
+        Assert.Equal("2019/", (string?)backfill["prefix"]);
+        Assert.Equal(JsonValueKind.False, backfill["dryRun"]!.GetValueKind());
+        Assert.Equal(JsonValueKind.False, backfill["delete"]!.GetValueKind());
+    }
+
+    [Fact]
+    public void Http_api_sample_events_are_payload_2_0_requests_on_routes_the_api_has()
+    {
+        var routes = T.Props("Api")["Events"]!.AsObject()
+            .Select(e => $"{(string?)e.Value!["Properties"]!["Method"]} {(string?)e.Value["Properties"]!["Path"]}").ToHashSet();
+        foreach (var file in new[] { "api-events-post.json", "api-healthz.json" })
+        {
+            var e = JsonNode.Parse(Templates.Read("events/" + file))!;
+            Assert.Equal("2.0", (string?)e["version"]);
+            Assert.Contains((string)e["routeKey"]!, routes);
+            Assert.Equal((string?)e["rawPath"], (string?)e["requestContext"]!["http"]!["path"]);
+        }
+
+        var post = JsonNode.Parse(Templates.Read("events/api-events-post.json"))!;
+        var body = JsonNode.Parse((string)post["body"]!)!;
+        Assert.Equal("attachment.uploaded", (string?)body["type"]);
+        Assert.NotNull(post["headers"]!["x-mediaoffload-signature"]);
+    }
+
+    [Fact]
+    public void Every_sample_event_is_used_by_some_function()
+    {
+        var files = Directory.GetFiles(Templates.PathOf("events"), "*.json").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(
+            ["api-events-post.json", "api-healthz.json", "offload-job-created.json", "reconciler-backfill.json",
+             "reconciler-schedule.json", "variants-media-created.json", "variants-media-removed.json"],
+            files);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using YamlDotNet.Serialization;
+
+namespace MediaOffload.Template.Tests;
+
+/// <summary>
+/// The repository's templates parsed with a plain YAML reader (they use long-form intrinsics, so no custom tags)
+/// into JSON nodes, in which every scalar is a string.
+/// </summary>
+public static class Templates
+{
+    public static readonly string RepoRoot = FindRepoRoot();
+
+    public static string PathOf(string relative) => Path.Combine(RepoRoot, relative);
+
+    public static string Read(string relative) => File.ReadAllText(PathOf(relative));
+
+    private static readonly Lazy<JsonObject> MainTemplate = new(() => Load("serverless.template"));
+    private static readonly Lazy<JsonObject> FrontTemplate = new(() => Load("infra/front.yaml"));
+
+    public static JsonObject Main => MainTemplate.Value;
+
+    public static JsonObject Front => FrontTemplate.Value;
+
+    public static JsonObject Load(string relative)
+    {
+        var yaml = new DeserializerBuilder().Build().Deserialize<object>(Read(relative));
+        return (JsonObject)ToNode(yaml)!;
+    }
+
+    public static JsonObject Resource(this JsonObject template, string logicalId) =>
+        template["Resources"]?[logicalId] as JsonObject ?? throw new Xunit.Sdk.XunitException($"no resource {logicalId}");
+
+    public static JsonObject Props(this JsonObject template, string logicalId) =>
+        (JsonObject)template.Resource(logicalId)["Properties"]!;
+
+    public static IEnumerable<KeyValuePair<string, JsonObject>> ResourcesOfType(this JsonObject template, string type) =>
+        template["Resources"]!.AsObject()
+            .Where(r => (string?)r.Value!["Type"] == type)
+            .Select(r => new KeyValuePair<string, JsonObject>(r.Key, r.Value!.AsObject()));
+
+    /// <summary>Every node below <paramref name="node"/>, itself included.</summary>
+    public static IEnumerable<JsonNode> Descendants(this JsonNode? node)
+    {
+        if (node is null)
+        {
+            yield break;
+        }
+
+        yield return node;
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject o => o.Select(p => p.Value),
+            JsonArray a => a,
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            foreach (var d in child.Descendants())
+            {
+                yield return d;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The items of a list that may be written as a list whose entries are <c>Fn::If [cond, item, AWS::NoValue]</c>;
+    /// both branches are returned, so assertions hold for every parameter choice.
+    /// </summary>
+    public static IEnumerable<JsonObject> Items(this JsonNode? list)
+    {
+        foreach (var item in list?.AsArray() ?? [])
+        {
+            foreach (var branch in Branches(item))
+            {
+                yield return branch;
+            }
+        }
+    }
+
+    /// <summary>Both branches of an <c>Fn::If</c> (skipping <c>AWS::NoValue</c>), or the object itself.</summary>
+    public static IEnumerable<JsonObject> Branches(JsonNode? node)
+    {
+        if (node is JsonObject o && o["Fn::If"] is JsonArray args)
+        {
+            foreach (var branch in args.Skip(1))
+            {
+                if (branch is JsonObject b && (string?)b["Ref"] == "AWS::NoValue")
+                {
+                    continue;
+                }
+
+                foreach (var inner in Branches(branch))
+                {
+                    yield return inner;
+                }
+            }
+        }
+        else if (node is JsonObject plain)
+        {
+            yield return plain;
+        }
+    }
+
+    /// <summary>A scalar or a list of scalars as strings (an Fn::Sub string is returned as its template).</summary>
+    public static List<string> Strings(this JsonNode? node) => node switch
+    {
+        null => [],
+        JsonValue v => [v.GetValue<string>()],
+        JsonArray a => a.SelectMany(Strings).ToList(),
+        JsonObject o when o["Fn::Sub"] is JsonValue s => [s.GetValue<string>()],
+        JsonObject o when o["Fn::Sub"] is JsonArray s => [s[0]!.GetValue<string>()],
+        JsonObject o when o["Fn::GetAtt"] is JsonValue g => ["GetAtt:" + g.GetValue<string>()],
+        JsonObject o when o["Ref"] is JsonValue r => ["Ref:" + r.GetValue<string>()],
+        _ => [node.ToJsonString()],
+    };
+
+    private static JsonNode? ToNode(object? yaml) => yaml switch
+    {
+        null => null,
+        Dictionary<object, object> map => new JsonObject(map.Select(p => new KeyValuePair<string, JsonNode?>((string)p.Key, ToNode(p.Value)))),
+        List<object> list => new JsonArray(list.Select(ToNode).ToArray()),
+        _ => JsonValue.Create(yaml.ToString()),
+    };
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "serverless.template")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("serverless.template not found above " + AppContext.BaseDirectory);
+    }
+}
