@@ -24,6 +24,12 @@ public sealed class S3StoreOptions
     /// <summary>Retries of a failed S3 request, with the SDK's standard backoff. Default 4.</summary>
     public int MaxRetries { get; set; } = 4;
 
+    /// <summary>
+    /// Whether the service emulates S3 event notifications for its own writes when <see cref="ServiceUrl"/> is set.
+    /// Default true. Turn it off under <c>sam local invoke</c>, where each function is invoked on its own.
+    /// </summary>
+    public bool EmulateNotifications { get; set; } = true;
+
     /// <summary>Whether <see cref="ServiceUrl"/> is set, i.e. the service talks to a local emulator.</summary>
     public bool IsLocal => !string.IsNullOrWhiteSpace(ServiceUrl);
 }

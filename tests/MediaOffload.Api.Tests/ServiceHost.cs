@@ -46,12 +46,24 @@ public sealed class ServiceHost : IAsyncDisposable
     public IAmazonS3 S3 { get; }
     public LocalNotifier Notifier => _app.Services.GetRequiredService<LocalNotifier>();
 
-    public static async Task<ServiceHost> StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="buckets">Fixed bucket names (created here); by default each host gets fresh unique buckets.</param>
+    public static async Task<ServiceHost> StartAsync(Action<Dictionary<string, string?>>? configure = null, (string Media, string Control)? buckets = null)
     {
         var moto = await MotoServer.Shared;
         var origin = await LoopbackOrigin.StartAsync();
-        var media = await moto.CreateBucketAsync("media");
-        var control = await moto.CreateBucketAsync("control");
+        string media, control;
+        if (buckets is { } fixedNames)
+        {
+            (media, control) = fixedNames;
+            using var client = moto.CreateClient();
+            await client.PutBucketAsync(media);
+            await client.PutBucketAsync(control);
+        }
+        else
+        {
+            media = await moto.CreateBucketAsync("media");
+            control = await moto.CreateBucketAsync("control");
+        }
         var settings = new Dictionary<string, string?>
         {
             ["Offload:MediaBucket"] = media,

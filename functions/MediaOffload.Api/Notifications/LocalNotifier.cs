@@ -87,7 +87,7 @@ public sealed class LocalNotificationQueue(IOptions<OffloadOptions> options)
     private readonly Channel<S3NotificationRecord> _channel = Channel.CreateUnbounded<S3NotificationRecord>();
 
     /// <summary>Whether notifications are emulated (only against a local endpoint; on AWS, S3 sends them).</summary>
-    public bool Enabled { get; } = options.Value.S3.IsLocal;
+    public bool Enabled { get; } = options.Value.S3.IsLocal && options.Value.S3.EmulateNotifications;
 
     internal ChannelReader<S3NotificationRecord> Reader => _channel.Reader;
 
