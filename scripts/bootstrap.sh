@@ -24,6 +24,3 @@ need dotnet "install the .NET 10 SDK (https://dot.net)"
 need python3 "install Python 3"
 need moto_server "install the S3 emulator: pip install 'moto[server]'"
 python3 -c "import boto3" 2>/dev/null || { echo "bootstrap: Python boto3 is required (it comes with moto)" >&2; exit 1; }
-
-# The SDK must never reach for the EC2 metadata service on a developer machine or in CI.
-export AWS_EC2_METADATA_DISABLED=true

@@ -3,6 +3,7 @@
 # WordPress-like origin. It sends a signed upload event and prints what landed in the media bucket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bootstrap.sh
+bash scripts/bootstrap.sh
+export AWS_EC2_METADATA_DISABLED=true
 dotnet build functions/MediaOffload.Api/MediaOffload.Api.csproj -c Release -nologo -v quiet
 exec python3 infra/local/demo.py "$@"

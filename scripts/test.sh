@@ -3,7 +3,8 @@
 # infrastructure checks. Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bootstrap.sh || exit 1
+bash scripts/bootstrap.sh || exit 1
+export AWS_EC2_METADATA_DISABLED=true
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
