@@ -11,7 +11,7 @@ public class SyncTests
     [Fact]
     public void The_architecture_diagram_names_every_function_bucket_queue_and_the_distribution()
     {
-        var doc = Templates.Read("docs/architecture.md");
+        var doc = Templates.Read("README.md");
         Assert.Contains("```mermaid", doc);
         var types = new[]
         {
@@ -22,7 +22,7 @@ public class SyncTests
         {
             foreach (var (id, _) in T.ResourcesOfType(type))
             {
-                Assert.True(doc.Contains(id, StringComparison.Ordinal), $"docs/architecture.md does not name {type} {id}");
+                Assert.True(doc.Contains(id, StringComparison.Ordinal), $"README.md does not name {type} {id}");
             }
         }
 
