@@ -13,7 +13,7 @@ public class CdnTests
         Config["CacheBehaviors"].Items().Concat(Templates.Branches(Config["DefaultCacheBehavior"])).ToList();
 
     [Fact]
-    public void No_behavior_routes_by_wp_content_and_none_sends_php_to_s3()
+    public void CacheBehaviors_PathPatterns_NeverRouteWpContentOrPhpToS3()
     {
         foreach (var b in Config["CacheBehaviors"].Items())
         {
@@ -31,7 +31,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void Static_extensions_go_to_the_failover_group_and_images_are_listed_in_both_cases()
+    public void CacheBehaviors_StaticExtensions_GoToFailoverGroupWithImagesInBothCases()
     {
         var patterns = Config["CacheBehaviors"].Items()
             .Where(b => (string?)b["TargetOriginId"] == "MediaWithFallback")
@@ -51,7 +51,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void The_origin_group_tries_s3_first_and_fails_over_to_wordpress_on_403_and_404()
+    public void OriginGroup_Failover_TriesS3FirstThenWordPressOn403And404()
     {
         var group = Assert.Single(Config["OriginGroups"]!["Items"]!.AsArray())!;
         Assert.Equal("MediaWithFallback", (string?)group["Id"]);
@@ -64,7 +64,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void The_s3_origin_uses_the_oai_or_the_oac_chosen_by_parameter()
+    public void S3Origin_OriginAccessParameter_SelectsOaiOrOac()
     {
         var s3 = Config["Origins"]!.AsArray().Single(o => (string?)o!["Id"] == "MediaS3")!;
         Assert.Equal(["GetAtt:MediaBucket.RegionalDomainName"], s3["DomainName"].Strings());
@@ -79,7 +79,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void Viewers_and_origins_use_https_only_over_http2_and_http3()
+    public void Distribution_ViewersAndOrigins_UseHttpsOnlyOverHttp2AndHttp3()
     {
         Assert.Equal("http2and3", (string?)Config["HttpVersion"]);
         foreach (var b in Behaviors())
@@ -104,7 +104,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void Image_behaviors_and_only_they_run_the_webp_function()
+    public void CacheBehaviors_WebpFunction_RunsOnImageBehaviorsAndNoOthers()
     {
         foreach (var b in Config["CacheBehaviors"].Items())
         {
@@ -126,14 +126,14 @@ public class CdnTests
     }
 
     [Fact]
-    public void The_deployed_function_code_is_the_tested_file()
+    public void CloudFrontFunctions_DeployedCode_IsTheTestedFile()
     {
         Assert.Equal(Templates.Read("infra/cloudfront/webp-negotiation.js"), (string?)T.Props("WebpFunction")["FunctionCode"]!["Fn::Sub"]);
         Assert.Equal(Templates.Read("infra/cloudfront/viewer-ip.js"), (string?)T.Props("ViewerIpFunction")["FunctionCode"]);
     }
 
     [Fact]
-    public void WordPress_default_behavior_forwards_host_and_wordpress_cookies_and_never_caches_admin_login_or_rest()
+    public void DefaultBehavior_FullMode_ForwardsHostAndWordPressCookiesAndNeverCachesAdminLoginOrRest()
     {
         var full = Templates.Branches(Config["DefaultCacheBehavior"]).First();
         Assert.Equal("WordPress", (string?)full["TargetOriginId"]);
@@ -160,7 +160,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void WordPress_requests_carry_the_origin_secret_and_the_viewer_ip()
+    public void WordPressOrigin_Requests_CarryOriginSecretAndViewerIp()
     {
         var wordpress = Config["Origins"]!.AsArray().Single(o => (string?)o!["Id"] == "WordPress")!;
         var headers = wordpress["OriginCustomHeaders"]!["Fn::If"]!.AsArray();
@@ -177,7 +177,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void Media_only_mode_sends_unlisted_paths_to_s3_alone()
+    public void DefaultBehavior_MediaOnlyMode_SendsUnlistedPathsToS3Alone()
     {
         var mediaOnly = Templates.Branches(Config["DefaultCacheBehavior"]).Last();
         Assert.Equal("MediaS3", (string?)mediaOnly["TargetOriginId"]);
@@ -187,7 +187,7 @@ public class CdnTests
     }
 
     [Fact]
-    public void Route53_alias_records_are_created_only_when_a_hosted_zone_is_given()
+    public void Route53AliasRecords_Creation_RequiresHostedZone()
     {
         Assert.Equal("CreateCdnRecords", (string?)T.Resource("CdnRecords")["Condition"]);
         Assert.Equal("CreateOriginRecord", (string?)T.Resource("OriginRecord")["Condition"]);

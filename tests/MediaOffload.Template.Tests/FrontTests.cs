@@ -12,7 +12,7 @@ public class FrontTests
         Rules.Single(r => (string?)r!["Name"] == name)!.AsObject();
 
     [Fact]
-    public void The_main_template_nests_the_front_in_full_mode()
+    public void MainTemplate_FullMode_NestsFront()
     {
         var front = Templates.Main.Resource("Front");
         Assert.Equal("AWS::Serverless::Application", (string?)front["Type"]);
@@ -25,7 +25,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void The_regional_web_acl_is_associated_with_the_load_balancer()
+    public void WebAcl_RegionalScope_IsAssociatedWithLoadBalancer()
     {
         Assert.Equal("REGIONAL", (string?)F.Props("WebAcl")["Scope"]);
         var association = Assert.Single(F.ResourcesOfType("AWS::WAFv2::WebACLAssociation")).Value["Properties"]!;
@@ -34,7 +34,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void The_managed_rule_groups_are_all_there()
+    public void WebAcl_ManagedRuleGroups_AreAllPresent()
     {
         var groups = Rules.Select(r => (string?)r!["Statement"]!["ManagedRuleGroupStatement"]?["Name"]).Where(n => n is not null).ToList();
         Assert.Equal(
@@ -45,7 +45,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Common_rule_set_only_counts_the_body_size_and_rfi_rules()
+    public void CommonRuleSet_ActionOverrides_CountOnlyBodySizeAndRfiRules()
     {
         var overrides = Rule("AWS-AWSManagedRulesCommonRuleSet")["Statement"]!["ManagedRuleGroupStatement"]!["RuleActionOverrides"]!.AsArray();
         Assert.Equal(["GenericRFI_BODY", "SizeRestrictions_BODY"], overrides.Select(o => (string)o!["Name"]!).Order());
@@ -54,7 +54,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Large_bodies_are_re_blocked_by_label_except_on_the_upload_endpoints()
+    public void LargeBodies_OutsideUploadEndpoints_AreReBlockedByLabel()
     {
         var rule = Rule("BlockLargeBodyExceptUploads");
         Assert.NotNull(rule["Action"]!["Block"]);
@@ -68,7 +68,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Rfi_bodies_are_re_blocked_by_label_outside_wp_admin()
+    public void RfiBodies_OutsideWpAdmin_AreReBlockedByLabel()
     {
         var rule = Rule("BlockRfiBodyOutsideWpAdmin");
         Assert.NotNull(rule["Action"]!["Block"]);
@@ -79,7 +79,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Admin_protection_leaves_wordpress_admin_and_login_to_wordpress()
+    public void AdminProtection_WpAdminAndLogin_AreLeftToWordPress()
     {
         var scope = Rule("AWS-AWSManagedRulesAdminProtectionRuleSet")["Statement"]!["ManagedRuleGroupStatement"]!["ScopeDownStatement"]!;
         var excluded = scope["NotStatement"]!["Statement"]!["OrStatement"]!["Statements"]!.AsArray()
@@ -88,7 +88,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void The_rate_limit_keys_on_the_viewer_ip_forwarded_by_cloudfront()
+    public void RateLimit_AggregateKey_IsViewerIpForwardedByCloudFront()
     {
         var rate = Rule("RateLimitPerViewerIp")["Statement"]!["RateBasedStatement"]!;
         Assert.Equal("FORWARDED_IP", (string?)rate["AggregateKeyType"]);
@@ -97,7 +97,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Waf_logs_go_to_an_aws_waf_logs_destination_with_secrets_redacted()
+    public void WafLogging_Destination_IsAwsWafLogsGroupWithSecretsRedacted()
     {
         Assert.StartsWith("aws-waf-logs-", F.Props("WafLogGroup")["LogGroupName"].Strings().Single());
         var logging = F.Props("WafLogging");
@@ -108,7 +108,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void The_alb_speaks_modern_tls_redirects_http_and_forwards_only_requests_with_the_origin_secret()
+    public void Alb_Listeners_UseModernTlsRedirectHttpAndForwardOnlyWithOriginSecret()
     {
         var https = F.Props("HttpsListener");
         Assert.Equal("HTTPS", (string?)https["Protocol"]);
@@ -131,7 +131,7 @@ public class FrontTests
     }
 
     [Fact]
-    public void Only_cloudfront_origin_facing_addresses_reach_the_alb()
+    public void AlbSecurityGroup_Ingress_AllowsOnlyCloudFrontOriginFacingAddresses()
     {
         var ingress = Assert.Single(F.Props("LoadBalancerSecurityGroup")["SecurityGroupIngress"]!.AsArray())!;
         Assert.Equal(["Ref:CloudFrontPrefixListId"], ingress["SourcePrefixListId"].Strings());

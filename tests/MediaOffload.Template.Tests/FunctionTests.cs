@@ -17,7 +17,7 @@ public class FunctionTests
     private static JsonObject Env(string function) => T.Props(function)["Environment"]!["Variables"]!.AsObject();
 
     [Fact]
-    public void There_are_exactly_the_four_function_roles_all_from_the_one_image()
+    public void Functions_Declared_AreExactlyFourRolesFromOneImage()
     {
         var functions = T.ResourcesOfType("AWS::Serverless::Function").ToList();
         Assert.Equal(["Api", "OffloadWorker", "Reconciler", "Variants"], functions.Select(f => f.Key).Order());
@@ -35,7 +35,7 @@ public class FunctionTests
 
     [Theory]
     [MemberData(nameof(PassThroughPaths))]
-    public void Each_function_has_its_own_pass_through_path(string function, string path)
+    public void Function_PassThroughPath_IsItsOwnEventPath(string function, string path)
     {
         Assert.Equal(path, (string?)Env(function)["AWS_LWA_PASS_THROUGH_PATH"]);
     }
@@ -44,20 +44,20 @@ public class FunctionTests
     [InlineData("OffloadWorker")]
     [InlineData("Variants")]
     [InlineData("Reconciler")]
-    public void Event_functions_turn_5xx_into_failed_invocations(string function)
+    public void EventFunction_Status5xx_BecomesFailedInvocation(string function)
     {
         Assert.Equal("500-599", (string?)Env(function)["AWS_LWA_ERROR_STATUS_CODES"]);
     }
 
     [Fact]
-    public void The_api_function_never_gets_error_status_codes_not_even_through_globals()
+    public void ApiFunction_ErrorStatusCodes_AreNeverSetEvenThroughGlobals()
     {
         Assert.Null(Env("Api")["AWS_LWA_ERROR_STATUS_CODES"]);
         Assert.DoesNotContain("AWS_LWA_", T["Globals"]!.ToJsonString());
     }
 
     [Fact]
-    public void The_image_sets_port_readiness_check_and_a_pinned_web_adapter()
+    public void FunctionImage_Dockerfile_SetsPortReadinessCheckAndPinnedWebAdapter()
     {
         var dockerfile = Templates.Read("infra/Dockerfile");
         Assert.Matches(@"(?m)^COPY --from=public\.ecr\.aws/awsguru/aws-lambda-adapter:\d+\.\d+\.\d+ /lambda-adapter /opt/extensions/lambda-adapter$", dockerfile);
@@ -71,7 +71,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Configuration_reaches_every_function_with_the_secret_from_secrets_manager()
+    public void Configuration_Globals_ReachesEveryFunctionWithSecretFromSecretsManager()
     {
         var env = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject();
         Assert.Equal(["${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}"], env["Offload__MediaBucket"].Strings());
@@ -85,7 +85,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void No_s3_permission_is_granted_on_a_wildcard_resource_and_no_FullAccess_policy_is_used()
+    public void IamPolicies_S3Permissions_NeverUseWildcardResourceOrFullAccessPolicy()
     {
         var all = T.ToJsonString() + Templates.Front.ToJsonString();
         Assert.DoesNotContain("FullAccess", all);
@@ -109,7 +109,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Api_may_only_write_jobs()
+    public void ApiPolicy_S3Grants_AllowOnlyWritingJobs()
     {
         var s = Assert.Single(Statements("Api"));
         Assert.Equal(["s3:PutObject"], s["Action"].Strings());
@@ -117,7 +117,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Offload_worker_reads_jobs_writes_media_below_the_prefix_and_may_list_for_404s()
+    public void OffloadWorkerPolicy_S3Grants_ReadJobsWriteMediaBelowPrefixAndListFor404s()
     {
         var grants = Grants("OffloadWorker");
         Assert.Equal(["s3:GetObject"], grants[Control("jobs/*")]);
@@ -127,7 +127,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Variants_reads_and_writes_media_but_deletes_only_webp()
+    public void VariantsPolicy_S3Grants_ReadWriteMediaButDeleteOnlyWebp()
     {
         var grants = Grants("Variants");
         Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
@@ -137,7 +137,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Reconciler_lists_fixes_media_writes_control_prefixes_and_invokes_only_itself()
+    public void ReconcilerPolicy_Grants_ListFixMediaWriteControlPrefixesAndInvokeOnlyItself()
     {
         var grants = Grants("Reconciler");
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
@@ -158,7 +158,7 @@ public class FunctionTests
     [InlineData("OffloadWorker")]
     [InlineData("Variants")]
     [InlineData("Reconciler")]
-    public void Event_functions_retry_then_park_failures_in_an_alarmed_dead_letter_queue(string function)
+    public void EventFunction_FailedInvocation_RetriesThenParksInAlarmedDeadLetterQueue(string function)
     {
         var config = T.Props(function)["EventInvokeConfig"]!;
         Assert.InRange(int.Parse((string)config["MaximumRetryAttempts"]!), 1, 2);
@@ -175,7 +175,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void Reconciler_runs_on_a_schedule_with_the_reconcile_action()
+    public void Reconciler_Schedule_RunsWithReconcileAction()
     {
         var events = T.Props("Reconciler")["Events"]!.AsObject();
         var schedule = Assert.Single(events).Value!;
@@ -185,7 +185,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void The_http_api_exposes_only_the_signed_routes_and_health_never_the_event_endpoints()
+    public void HttpApi_Routes_ExposeOnlySignedRoutesAndHealthNeverEventEndpoints()
     {
         var routes = T.Props("Api")["Events"]!.AsObject()
             .Select(e => $"{(string?)e.Value!["Properties"]!["Method"]} {(string?)e.Value["Properties"]!["Path"]}")

@@ -7,7 +7,7 @@ public class StorageTests
     private static readonly JsonObject T = Templates.Main;
 
     [Fact]
-    public void Every_bucket_blocks_all_public_access_and_grants_no_public_acl()
+    public void EveryBucket_PublicAccess_IsBlockedWithNoPublicAcl()
     {
         var buckets = T.ResourcesOfType("AWS::S3::Bucket").ToList();
         Assert.Equal(["ControlBucket", "LogsBucket", "MediaBucket"], buckets.Select(b => b.Key).Order());
@@ -25,7 +25,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void No_bucket_policy_allows_anyone_and_every_one_denies_plain_http()
+    public void BucketPolicies_Statements_NeverAllowAnyoneAndDenyPlainHttp()
     {
         foreach (var (id, policy) in T.ResourcesOfType("AWS::S3::BucketPolicy"))
         {
@@ -42,7 +42,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Media_bucket_is_owner_enforced_encrypted_versioned_and_expires_old_versions()
+    public void MediaBucket_Configuration_IsOwnerEnforcedEncryptedVersionedAndExpiresOldVersions()
     {
         var p = T.Props("MediaBucket");
         Assert.Equal("BucketOwnerEnforced", (string?)p["OwnershipControls"]!["Rules"]![0]!["ObjectOwnership"]);
@@ -55,7 +55,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Control_bucket_expires_jobs_and_reports_but_keeps_checkpoints()
+    public void ControlBucket_Lifecycle_ExpiresJobsAndReportsButKeepsCheckpoints()
     {
         var rules = T.Props("ControlBucket")["LifecycleConfiguration"]!["Rules"]!.AsArray();
         var expiring = rules.Where(r => r!["ExpirationInDays"] is not null).Select(r => (string?)r!["Prefix"]).ToList();
@@ -67,7 +67,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Cdn_access_to_the_media_bucket_is_read_only_below_the_prefix_for_OAI_and_for_OAC()
+    public void MediaBucketPolicy_CdnAccess_IsReadOnlyBelowPrefixForOaiAndOac()
     {
         var statements = T.Props("MediaBucketPolicy")["PolicyDocument"]!["Statement"].Items()
             .Where(s => (string?)s["Effect"] == "Allow").ToList();
@@ -84,7 +84,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Bucket_names_are_built_from_parameters_so_functions_never_reference_the_buckets()
+    public void BucketNames_BuiltFromParameters_FunctionsNeverReferenceBuckets()
     {
         Assert.Equal(["${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}"], T.Props("MediaBucket")["BucketName"].Strings());
         Assert.Equal(["${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}"], T.Props("ControlBucket")["BucketName"].Strings());
@@ -106,7 +106,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Variants_are_triggered_by_jpg_jpeg_png_gif_in_both_cases_created_and_removed_and_never_by_webp()
+    public void Variants_MediaNotifications_TriggerOnJpgJpegPngGifInBothCasesCreatedAndRemovedNeverWebp()
     {
         var configs = T.Props("MediaBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray();
         var seen = new HashSet<(string Event, string Suffix)>();
@@ -126,7 +126,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void Offload_worker_is_triggered_by_job_objects_only()
+    public void OffloadWorker_ControlNotifications_TriggerOnJobObjectsOnly()
     {
         var config = Assert.Single(T.Props("ControlBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray());
         Assert.Equal("GetAtt:OffloadWorker.Arn", config!["Function"].Strings().Single());
@@ -136,7 +136,7 @@ public class StorageTests
     }
 
     [Fact]
-    public void S3_may_invoke_the_functions_only_from_this_account_and_bucket()
+    public void S3InvokePermissions_Source_IsOnlyThisAccountAndBucket()
     {
         foreach (var (id, bucket) in new[] { ("VariantsInvokePermission", "media"), ("OffloadWorkerInvokePermission", "control") })
         {

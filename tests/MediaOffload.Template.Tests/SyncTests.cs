@@ -9,7 +9,7 @@ public class SyncTests
     private static readonly JsonObject T = Templates.Main;
 
     [Fact]
-    public void The_architecture_diagram_names_every_function_bucket_queue_and_the_distribution()
+    public void ArchitectureDiagram_TemplateResources_NamesEveryFunctionBucketQueueAndDistribution()
     {
         var doc = Templates.Read("README.md");
         Assert.Contains("```mermaid", doc);
@@ -35,7 +35,7 @@ public class SyncTests
     private static JsonObject EnvJson => JsonNode.Parse(Templates.Read("env.json"))!.AsObject();
 
     [Fact]
-    public void Env_json_only_sets_variables_the_template_declares_and_points_at_a_local_s3()
+    public void EnvJson_Variables_AreDeclaredByTemplateAndPointAtLocalS3()
     {
         var declared = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject().Select(p => p.Key).ToHashSet();
         foreach (var (scope, values) in EnvJson)
@@ -57,7 +57,7 @@ public class SyncTests
 
     [Theory]
     [MemberData(nameof(S3Events))]
-    public void S3_sample_events_are_notifications_on_the_env_json_buckets(string file)
+    public void S3SampleEvents_Records_AreNotificationsOnEnvJsonBuckets(string file)
     {
         var env = EnvJson["Parameters"]!;
         var records = JsonNode.Parse(Templates.Read("events/" + file))!["Records"]!.AsArray();
@@ -88,7 +88,7 @@ public class SyncTests
     }
 
     [Fact]
-    public void Reconciler_sample_events_are_the_schedule_input_and_a_backfill_invoke()
+    public void ReconcilerSampleEvents_Content_AreScheduleInputAndBackfillInvoke()
     {
         var scheduled = Templates.Read("events/reconciler-schedule.json").Trim();
         var schedule = (string?)T.Props("Reconciler")["Events"]!["Nightly"]!["Properties"]!["Input"];
@@ -102,7 +102,7 @@ public class SyncTests
     }
 
     [Fact]
-    public void Http_api_sample_events_are_payload_2_0_requests_on_routes_the_api_has()
+    public void HttpApiSampleEvents_Requests_ArePayloadV2OnRoutesTheApiHas()
     {
         var routes = T.Props("Api")["Events"]!.AsObject()
             .Select(e => $"{(string?)e.Value!["Properties"]!["Method"]} {(string?)e.Value["Properties"]!["Path"]}").ToHashSet();
@@ -121,7 +121,7 @@ public class SyncTests
     }
 
     [Fact]
-    public void Every_sample_event_is_used_by_some_function()
+    public void SampleEvents_EventsFolder_AreEachUsedBySomeFunction()
     {
         var files = Directory.GetFiles(Templates.PathOf("events"), "*.json").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(

@@ -5,7 +5,7 @@ namespace MediaOffload.Core.Tests.Variants;
 public sealed class VariantOptionsTests
 {
     [Fact]
-    public void Defaults_AreDocumentedValues()
+    public void Constructor_NoSettings_HasDocumentedDefaults()
     {
         var options = new VariantOptions();
 
@@ -60,7 +60,7 @@ public sealed class VariantOptionsTests
     }
 
     [Fact]
-    public void SettingName_DescribesSetting()
+    public void SettingName_LosslessOrLossyWithQuality_DescribesModeAndQuality()
     {
         Assert.Equal("lossless", WebPEncodingRule.Lossless(new VariantOptions()).Name);
         Assert.Equal("lossy-q75", WebPEncodingRule.Lossy(new VariantOptions { Quality = 75 }).Name);
