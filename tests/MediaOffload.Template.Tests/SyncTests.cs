@@ -121,7 +121,7 @@ public class SyncTests
     }
 
     [Fact]
-    public void SampleEvents_EventsFolder_AreEachUsedBySomeFunction()
+    public void SampleEvents_EventsFolder_AreExactlyTheKnownFiles()
     {
         var files = Directory.GetFiles(Templates.PathOf("events"), "*.json").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(
