@@ -24,7 +24,8 @@ public static class S3NotificationKeys
                 sb.Append('/');
             }
 
-            sb.Append(WebUtility.UrlEncode(segments[i]));
+            // S3 encodes like Java's URLEncoder, which, unlike WebUtility, also escapes ! ( and ).
+            sb.Append(WebUtility.UrlEncode(segments[i]).Replace("!", "%21").Replace("(", "%28").Replace(")", "%29"));
         }
 
         return sb.ToString();

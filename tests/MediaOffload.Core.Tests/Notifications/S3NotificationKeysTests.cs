@@ -55,6 +55,7 @@ public sealed class S3NotificationKeysTests
     [InlineData("é", "%C3%A9")]
     [InlineData("日", "%E6%97%A5")]
     [InlineData("abc-_.XYZ09", "abc-_.XYZ09")]
+    [InlineData("photo (1)!.jpg", "photo+%281%29%21.jpg")]
     public void Encode_Character_EncodedAsS3Does(string key, string expected)
     {
         Assert.Equal(expected, S3NotificationKeys.Encode(key));
