@@ -178,12 +178,22 @@ public static class EventValidator
 
     /// <summary>
     /// The URL must name the same file as the path, so a signed event cannot point the worker at another file of
-    /// the site (wp-config.php, say) while claiming an image path.
+    /// the site (wp-config.php, say) while claiming an image path. Segments are decoded one by one, so an encoded
+    /// slash cannot forge a segment boundary, and no segment may be a PHP script (PATH_INFO tricks).
     /// </summary>
     private static bool UrlEndsWithPath(string url, MediaPath path)
     {
-        var absolutePath = Uri.UnescapeDataString(new Uri(url).AbsolutePath).Normalize(System.Text.NormalizationForm.FormC);
-        return absolutePath.EndsWith("/" + path.Value, StringComparison.Ordinal);
+        var urlSegments = new Uri(url).AbsolutePath.Split('/')
+            .Select(segment => Uri.UnescapeDataString(segment).Normalize(System.Text.NormalizationForm.FormC))
+            .ToArray();
+        var pathSegments = path.Value.Split('/');
+        if (urlSegments.Length < pathSegments.Length
+            || urlSegments.Any(s => s.Contains('/', StringComparison.Ordinal) || s.EndsWith(".php", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        return urlSegments[^pathSegments.Length..].SequenceEqual(pathSegments, StringComparer.Ordinal);
     }
 
     private static bool IsMd5Hex(string? md5) => md5 is { Length: 32 } && md5.All(char.IsAsciiHexDigit);

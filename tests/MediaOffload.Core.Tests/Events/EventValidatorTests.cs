@@ -228,9 +228,23 @@ public sealed class EventValidatorTests
     [InlineData(Site + "/wp-content/uploads/2024/05/photo.jpg.php")]
     [InlineData(Site + "/wp-content/uploads/2024/05/xphoto.jpg")]
     [InlineData(Site + "/wp-content/uploads/2024/05/")]
+    [InlineData(Site + "/wp-content/uploads/x%2F2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-content/uploads/2024%2F05/photo.jpg")]
+    [InlineData(Site + "/index.php/2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-content/uploads/SHELL.PHP/2024/05/photo.jpg")]
     public void Validate_UrlNotEndingWithPath_NotOffloadable(string url)
     {
         AssertProblem(EventValidator.Validate(Upload(File("2024/05/photo.jpg", url: url)), Rules()), EventProblem.NotOffloadable, "files[0].url");
+    }
+
+    [Theory]
+    [InlineData("2024/05/a b+c&d.jpg", Uploads + "2024/05/a%20b+c%26d.jpg")]
+    [InlineData("sites/3/2024/05/photo.jpg", Site + "/wp-content/uploads/sites/3/2024/05/photo.jpg")]
+    [InlineData("2024/05/Caf\u00E9.jpg", Uploads + "2024/05/Cafe%CC%81.jpg")]
+    public void Validate_UrlNamingTheSameFile_IsValid(string path, string url)
+    {
+        var result = EventValidator.Validate(Upload(File(path, url: url)), Rules());
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
     }
 
     [Fact]
