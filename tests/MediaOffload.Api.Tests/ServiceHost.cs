@@ -45,6 +45,7 @@ public sealed class ServiceHost : IAsyncDisposable
     public HttpClient Http { get; }
     public IAmazonS3 S3 { get; }
     public LocalNotifier Notifier => _app.Services.GetRequiredService<LocalNotifier>();
+    public IServiceProvider Services => _app.Services;
 
     /// <param name="buckets">Fixed bucket names (created here); by default each host gets fresh unique buckets.</param>
     public static async Task<ServiceHost> StartAsync(Action<Dictionary<string, string?>>? configure = null, (string Media, string Control)? buckets = null)

@@ -53,6 +53,15 @@ public sealed class LoopbackOrigin : IAsyncDisposable
     /// <summary>Answers a path with a 302 to <paramref name="location"/>.</summary>
     public void Redirect(string path, string location) => _routes[UploadsPath + path] = new Route(null, null, location, 0, false);
 
+    /// <summary>
+    /// Serves the plugin's manifest route in pages of <paramref name="pageSize"/>, answering 401 unless the request
+    /// carries a valid signature made with <paramref name="secret"/>, as the plugin does.
+    /// </summary>
+    public void ServeManifest(IReadOnlyList<object> files, int pageSize, string secret)
+    {
+        _manifest = (files, pageSize, secret);
+    }
+
     /// <summary>How many requests reached a path.</summary>
     public int Hits(string path) => _hits.TryGetValue(UploadsPath + path, out var n) ? n : 0;
 
@@ -64,8 +73,16 @@ public sealed class LoopbackOrigin : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    private (IReadOnlyList<object> Files, int PageSize, string Secret)? _manifest;
+
     private async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Path == ManifestRoute && _manifest is { } manifest)
+        {
+            await ServeManifestPageAsync(context, manifest.Files, manifest.PageSize, manifest.Secret);
+            return;
+        }
+
         var path = Uri.UnescapeDataString(context.Request.Path.Value ?? string.Empty);
         var hit = _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
         if (!_routes.TryGetValue(path, out var route))
@@ -100,6 +117,32 @@ public sealed class LoopbackOrigin : IAsyncDisposable
         }
 
         await context.Response.Body.WriteAsync(route.Content);
+    }
+
+    /// <summary>The manifest route as the plugin registers it.</summary>
+    public const string ManifestRoute = "/wp-json/media-offload/v1/manifest";
+
+    private async Task ServeManifestPageAsync(HttpContext context, IReadOnlyList<object> files, int pageSize, string secret)
+    {
+        _hits.AddOrUpdate(ManifestRoute, 1, (_, n) => n + 1);
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+        var timestamp = context.Request.Headers["X-MediaOffload-Timestamp"].ToString();
+        var signature = context.Request.Headers["X-MediaOffload-Signature"].ToString();
+        var canonical = $"{timestamp}\nGET\n{target}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Array.Empty<byte>()))}";
+        var expected = "v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(canonical)));
+        var fresh = long.TryParse(timestamp, out var ts) && Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ts) <= 300;
+        if (!fresh || signature != expected)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        var start = int.TryParse(context.Request.Query["cursor"], out var c) ? c : 0;
+        var limit = Math.Min(pageSize, int.TryParse(context.Request.Query["limit"], out var l) && l > 0 ? l : pageSize);
+        var page = files.Skip(start).Take(limit).ToArray();
+        var next = start + page.Length < files.Count ? (start + page.Length).ToString() : null;
+        await context.Response.WriteAsJsonAsync(new { files = page, nextCursor = next });
     }
 
     private sealed record Route(byte[]? Content, string? FilePath, string? Location, int FailFirst, bool Chunked);

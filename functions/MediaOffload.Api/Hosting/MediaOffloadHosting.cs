@@ -4,6 +4,7 @@ using MediaOffload.Api.Http;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Origin;
+using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Events;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Origins;
@@ -49,6 +50,7 @@ public static class MediaOffloadHosting
         });
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<OriginClient>();
+        services.AddSingleton<ManifestClient>();
         services.AddSingleton<FileOffloader>();
         services.AddSingleton<OffloadWorker>();
         services.AddSingleton<JobStore>();

@@ -39,7 +39,8 @@ public sealed class OriginClient : IDisposable
     /// GETs <paramref name="url"/> and returns the response once its headers arrive, after following same-origin
     /// redirects. Non-success answers throw <see cref="OffloadFailure"/>, transient for 5xx, 408 and 429.
     /// </summary>
-    public async Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken)
+    /// <param name="configure">Adds headers to each request, e.g. a signature; it sees the exact URL sent.</param>
+    public async Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken, Action<HttpRequestMessage>? configure = null)
     {
         var current = new Uri(url);
         for (var hop = 0; ; hop++)
@@ -54,7 +55,9 @@ public sealed class OriginClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await _http.GetAsync(current, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                configure?.Invoke(request);
+                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
             }
             catch (HttpRequestException e) when (e.InnerException is OffloadFailure refused)
             {

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Offload;
+using MediaOffload.Api.Origin;
+using MediaOffload.Core.Manifest;
+using MediaOffload.Core.Signing;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Reconcile;
+
+/// <summary>
+/// Reads the plugin's signed, paged manifest under the origin rules of DESIGN §6 (it goes through
+/// <see cref="OriginClient"/>, so the same allowlist, https and address checks apply).
+/// </summary>
+public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions> options, TimeProvider clock)
+{
+    /// <summary>Largest manifest page accepted, so a misbehaving site cannot exhaust memory. 16 MiB.</summary>
+    public const int MaxPageBytes = 16 * 1024 * 1024;
+
+    private readonly OffloadOptions _options = options.Value;
+
+    /// <summary>Fetches one page; <paramref name="cursor"/> is null for the first.</summary>
+    public async Task<ManifestPage> GetPageAsync(string site, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture,
+            $"{site.TrimEnd('/')}{ManifestPage.Route}?cursor={Uri.EscapeDataString(cursor ?? string.Empty)}&limit={limit}");
+        using var response = await origin.GetAsync(url, cancellationToken, Sign);
+        if (response.Content.Headers.ContentLength > MaxPageBytes)
+        {
+            throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var capped = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (capped.Length + read > MaxPageBytes)
+            {
+                throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
+            }
+
+            capped.Write(buffer, 0, read);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ManifestPage>(capped.GetBuffer().AsSpan(0, (int)capped.Length))
+                ?? throw new OffloadFailure("manifest page is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new OffloadFailure($"manifest page is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Every file, page after page, starting after <paramref name="cursor"/>.</summary>
+    public async IAsyncEnumerable<(ManifestFile File, string? PageCursor)> ReadAllAsync(
+        string site, string? cursor, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        do
+        {
+            var page = await GetPageAsync(site, cursor, limit, cancellationToken);
+            foreach (var file in page.Files ?? [])
+            {
+                yield return (file, cursor);
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (!string.IsNullOrEmpty(cursor));
+    }
+
+    private void Sign(HttpRequestMessage request)
+    {
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        // The first secret is the current one; the others are only accepted, while a rotation is under way.
+        var signature = RequestSigner.Sign(_options.SigningSecrets[0], timestamp, "GET", request.RequestUri!.PathAndQuery, []);
+        request.Headers.Add(RequestSigner.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(RequestSigner.SignatureHeader, signature);
+    }
+}

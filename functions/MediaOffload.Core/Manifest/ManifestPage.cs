@@ -1,0 +1,24 @@
+using System.Text.Json.Serialization;
+
+namespace MediaOffload.Core.Manifest;
+
+/// <summary>
+/// One page of the plugin's media library manifest (DESIGN §5):
+/// <c>GET {site}/wp-json/media-offload/v1/manifest?cursor=&amp;limit=</c>, signed like every request.
+/// </summary>
+public sealed record ManifestPage(
+    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile>? Files,
+    [property: JsonPropertyName("nextCursor")] string? NextCursor)
+{
+    /// <summary>The route below the site's base URL.</summary>
+    public const string Route = "/wp-json/media-offload/v1/manifest";
+}
+
+/// <summary>One file of the media library as WordPress knows it.</summary>
+public sealed record ManifestFile(
+    [property: JsonPropertyName("path")] string? Path,
+    [property: JsonPropertyName("size")] long? Size,
+    [property: JsonPropertyName("md5")] string? Md5,
+    [property: JsonPropertyName("mime")] string? Mime,
+    [property: JsonPropertyName("modified")] DateTimeOffset? Modified,
+    [property: JsonPropertyName("attachmentId")] long? AttachmentId);
