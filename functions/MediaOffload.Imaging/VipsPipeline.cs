@@ -71,6 +71,15 @@ internal static unsafe class VipsPipeline
             var pageHeight = Vips.ImageGetPageHeight(image);
             var frames = pageHeight > 0 && height % pageHeight == 0 ? height / pageHeight : 1;
 
+            // Still lossy images skip webpsave: libvips 8.14 would hold the frame as RGB and libwebp its own
+            // copy next to it; here the RGB is released as soon as libwebp has converted it to YUV420.
+            // With metadata kept (StripMetadata = false) webpsave is still used, since it writes the EXIF.
+            if (!setting.Lossless && frames == 1 && options.StripMetadata
+                && width <= WebP.MaxDimension && height <= WebP.MaxDimension && TryPackedRgb(ref image, out var bands))
+            {
+                return new Pass(EncodeLossy(ref image, width, height, bands, setting), width, height, 1);
+            }
+
             if (Vips.ImageWriteToBuffer(image, SaveSuffix(setting, options.StripMetadata), out var buffer, out var size) != 0)
             {
                 buffer.Dispose();
@@ -90,6 +99,86 @@ internal static unsafe class VipsPipeline
         {
             image.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="image"/> 8-bit RGB or RGBA, the layouts libwebp imports. Grey (with or without
+    /// alpha) goes through <c>colourspace(srgb)</c>, as webpsave does; anything else stays on webpsave.
+    /// </summary>
+    private static bool TryPackedRgb(ref VipsImageHandle image, out int bands)
+    {
+        bands = Vips.ImageGetBands(image);
+        if (bands is 1 or 2 && Vips.ColourspaceIsSupported(image) != 0)
+        {
+            image = Step(image, Vips.Colourspace(image, out var srgb, Vips.InterpretationSrgb), srgb, "colourspace");
+            bands = Vips.ImageGetBands(image);
+        }
+
+        return bands is 3 or 4 && Vips.ImageGetFormat(image) == Vips.FormatUchar;
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="image"/> into packed pixels, releases it, and encodes those with libwebp's
+    /// advanced API using the same configuration as <c>cwebp -q Q -m effort</c>. The output is a plain
+    /// VP8 (or VP8X + ALPH + VP8) file with no metadata chunks.
+    /// </summary>
+    private static byte[] EncodeLossy(ref VipsImageHandle image, int width, int height, int bands, WebPSetting setting)
+    {
+        WebP.Config config;
+        if (WebP.ConfigInitInternal(&config, WebP.PresetDefault, setting.Quality, WebP.EncoderAbiVersion) == 0)
+        {
+            throw new InvalidOperationException(
+                $"{WebP.Library} (encoder version 0x{WebP.GetEncoderVersion():x6}) rejected WebPConfig ABI 0x{WebP.EncoderAbiVersion:x4}.");
+        }
+
+        config.Method = setting.Effort;
+        if (WebP.ValidateConfig(&config) == 0)
+        {
+            throw new InvalidOperationException($"libwebp rejected the configuration Q={setting.Quality}, method={setting.Effort}.");
+        }
+
+        using var picture = WebPPictureHandle.Create(width, height);
+        using (var pixels = Vips.ImageWriteToMemory(image, out var size))
+        {
+            if (pixels.IsInvalid)
+            {
+                throw Rejected("decode", VipsException.FromErrorBuffer("decode"));
+            }
+
+            // The decode is finished: drop the loader, its source pointer and its buffers before libwebp allocates.
+            image.Dispose();
+
+            var stride = width * bands;
+            if (size != (nuint)stride * (nuint)height)
+            {
+                throw new InvalidOperationException($"libvips rendered {size} bytes for {width}x{height}x{bands}.");
+            }
+
+            var rgb = (byte*)pixels.DangerousGetHandle();
+            var imported = bands == 4
+                ? WebP.PictureImportRgba(picture, rgb, stride)
+                : WebP.PictureImportRgb(picture, rgb, stride);
+            if (imported == 0)
+            {
+                throw EncodeFailed(picture);
+            }
+        }
+
+        using var writer = WebPMemoryWriterHandle.Create();
+        picture.Picture->Writer = WebP.MemoryWriteFunction;
+        picture.Picture->CustomPtr = writer.Writer;
+        if (WebP.Encode(&config, picture) == 0)
+        {
+            throw EncodeFailed(picture);
+        }
+
+        return writer.ToArray();
+    }
+
+    private static ImageRejectedException EncodeFailed(WebPPictureHandle picture)
+    {
+        var error = WebP.ErrorName(picture.Picture->ErrorCode);
+        return new ImageRejectedException(ImageRejectionCode.Corrupt, $"encode failed: libwebp {error}");
     }
 
     /// <summary>The webpsave option string, e.g. <c>.webp[Q=86,effort=4,strip]</c>.</summary>

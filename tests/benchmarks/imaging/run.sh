@@ -40,41 +40,44 @@ BENCH=(dotnet "$WORK/bin/ImagingBench.dll")
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# Runs "$@" N times; prints "median_ms max_rss_kib".
+# Runs "$@" N times; prints "median_ms max_rss_kib median_cpu_ms" (CPU = user + sys of the process).
 timed() {
-  local ms=() rss=0 t0 t1 r
+  local ms=() cpu=() rss=0 t0 t1 r u s
   for _ in $(seq "$N"); do
     t0=$(date +%s%N)
-    r=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
+    read -r r u s < <(/usr/bin/time -f '%M %U %S' "$@" 2>&1 >/dev/null | tail -1)
     t1=$(date +%s%N)
     ms+=($(( (t1 - t0) / 1000 )))
+    cpu+=($(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.0f", (u + s) * 1000}'))
     [ "$r" -gt "$rss" ] && rss=$r
   done
-  printf '%s %s\n' "$(printf '%s\n' "${ms[@]}" | median | awk '{printf "%.1f", $1/1000}')" "$rss"
+  printf '%s %s %s\n' "$(printf '%s\n' "${ms[@]}" | median | awk '{printf "%.1f", $1/1000}')" "$rss" \
+    "$(printf '%s\n' "${cpu[@]}" | median)"
 }
 
 echo "## Per image (Q=$Q, effort/method=$M, median of $N, $(nproc) cores; ours forced lossy for PNG/GIF to match cwebp)"
 echo
-echo "| image | size | ours ms | ours MP/s | ours bytes | ours peak RSS MiB | cwebp ms | cwebp bytes | cwebp peak RSS MiB | vips ms | vips bytes | vips peak RSS MiB | time ours/cwebp | bytes ours/cwebp |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| image | size | ours ms | ours MP/s | ours bytes | ours peak RSS MiB | ours CPU ms | cwebp ms | cwebp bytes | cwebp peak RSS MiB | cwebp CPU ms | vips ms | vips bytes | vips peak RSS MiB | time ours/cwebp | CPU ours/cwebp | bytes ours/cwebp |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for f in "${FILES[@]}"; do
   name=$(basename "$f")
   # Timing: median of N in one process. Peak RSS: a fresh process doing a single encode, since repeats in
   # one process measure glibc heap growth across encodes rather than what one encode needs.
-  IFS=$'\t' read -r _ w h ms mps bytes _ _ < <("${BENCH[@]}" encode "$f" --repeat "$N" --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy --out "$OUT/$name.ours.webp")
-  IFS=$'\t' read -r _ _ _ _ _ _ _ hwm < <("${BENCH[@]}" encode "$f" --repeat 1 --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy)
-  read -r vms vrss < <(timed vips copy "$f" "$OUT/$name.vips.webp[Q=$Q,effort=$M,strip]")
+  IFS=$'\t' read -r _ w h ms mps bytes _ _ ocpu < <("${BENCH[@]}" encode "$f" --repeat "$N" --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy --out "$OUT/$name.ours.webp")
+  IFS=$'\t' read -r _ _ _ _ _ _ _ hwm _ < <("${BENCH[@]}" encode "$f" --repeat 1 --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy)
+  read -r vms vrss _ < <(timed vips copy "$f" "$OUT/$name.vips.webp[Q=$Q,effort=$M,strip]")
   vbytes=$(stat -c %s "$OUT/$name.vips.webp")
   if [[ $f == *.gif ]]; then
-    cms=n/a; cbytes=n/a; crss=n/a; tr=n/a; br=n/a   # cwebp reads no GIF (gif2webp is another tool)
+    cms=n/a; cbytes=n/a; crss=n/a; ccpu=n/a; tr=n/a; cr=n/a; br=n/a   # cwebp reads no GIF (gif2webp is another tool)
   else
-    read -r cms crss < <(timed cwebp -quiet -q "$Q" -m "$M" -metadata none "$f" -o "$OUT/$name.cwebp.webp")
+    read -r cms crss ccpu < <(timed cwebp -quiet -q "$Q" -m "$M" -metadata none "$f" -o "$OUT/$name.cwebp.webp")
     cbytes=$(stat -c %s "$OUT/$name.cwebp.webp")
     tr=$(awk -v a="$ms" -v b="$cms" 'BEGIN{printf "%.2f", a/b}')
+    cr=$(awk -v a="$ocpu" -v b="$ccpu" 'BEGIN{printf "%.2f", a/b}')
     br=$(awk -v a="$bytes" -v b="$cbytes" 'BEGIN{printf "%.3f", a/b}')
     crss=$((crss / 1024))
   fi
-  echo "| $name | ${w}x${h} | $ms | $mps | $bytes | $((hwm / 1024)) | $cms | $cbytes | $crss | $vms | $vbytes | $((vrss / 1024)) | $tr | $br |"
+  echo "| $name | ${w}x${h} | $ms | $mps | $bytes | $((hwm / 1024)) | $ocpu | $cms | $cbytes | $crss | $ccpu | $vms | $vbytes | $((vrss / 1024)) | $tr | $cr | $br |"
 done
 
 echo

@@ -5,7 +5,7 @@ using MediaOffload.Imaging;
 
 // Driver for run.sh. Each mode prints one tab-separated line per result so the script can build tables.
 //   encode <file> [--repeat 5] [--quality 86] [--effort 4] [--png-mode lossy] [--concurrency 0] [--out f.webp]
-//       file  width  height  median_ms  mp_per_s  bytes  rule  vmhwm_kib
+//       file  width  height  median_ms  mp_per_s  bytes  rule  vmhwm_kib  median_cpu_ms
 //   throughput --workers N [--rounds 3] [--concurrency 1] files...
 //       workers  encodes  megapixels  wall_s  mp_per_s
 //   pngrule files...
@@ -62,12 +62,18 @@ void Encode(string file, int repeat, string? output)
     var kind = KindOf(file);
     var encoder = new LibvipsVariantEncoder(options);
     var times = new List<double>();
+    var cpuTimes = new List<double>();
     EncodedVariant? result = null;
+    using var self = Process.GetCurrentProcess();
     for (var i = 0; i < repeat; i++)
     {
+        self.Refresh();
+        var cpu = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         result = encoder.Encode(data, kind);
         times.Add(clock.Elapsed.TotalMilliseconds);
+        self.Refresh();
+        cpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
     if (output is not null)
@@ -76,11 +82,13 @@ void Encode(string file, int repeat, string? output)
     }
 
     times.Sort();
+    cpuTimes.Sort();
     var median = times[times.Count / 2];
     var megapixels = result!.Width * (double)result.Height * result.Frames / 1e6;
     Console.WriteLine(string.Join('\t',
         Path.GetFileName(file), result.Width, result.Height, median.ToString("F1"),
-        (megapixels / (median / 1000)).ToString("F1"), result.WebP.Length, result.Rule, PeakRssKib()));
+        (megapixels / (median / 1000)).ToString("F1"), result.WebP.Length, result.Rule, PeakRssKib(),
+        cpuTimes[cpuTimes.Count / 2].ToString("F1")));
 }
 
 void Throughput(List<string> files, int workers, int rounds)
