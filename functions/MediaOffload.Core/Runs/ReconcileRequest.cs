@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using MediaOffload.Core.Paths;
+
+namespace MediaOffload.Core.Runs;
+
+/// <summary>
+/// An invocation of the reconciler (DESIGN §5): <c>{"action":"reconcile"}</c> from the schedule, or
+/// <c>{"action":"backfill","prefix":"2019/","dryRun":false,"delete":false}</c> by direct invoke or signed
+/// <c>POST /v1/backfill</c>.
+/// </summary>
+/// <param name="Action"><c>reconcile</c> or <c>backfill</c>.</param>
+/// <param name="Prefix">Limits the run to paths under this uploads-relative prefix, e.g. <c>2019/</c>. Default: everything.</param>
+/// <param name="DryRun">Plan and report only. Default false for <c>backfill</c>; a scheduled <c>reconcile</c> fixes drift but deletes nothing.</param>
+/// <param name="Delete">Delete orphans. Default false; a safety cap still applies unless <see cref="Force"/>.</param>
+/// <param name="Force">Lift the mass-delete cap. Default false.</param>
+/// <param name="BatchManifest">Instead of fixing headers in place, write an S3 Batch Operations manifest of the keys. Default false.</param>
+public sealed record ReconcileRequest(
+    [property: JsonPropertyName("action")] string? Action,
+    [property: JsonPropertyName("prefix")] string? Prefix = null,
+    [property: JsonPropertyName("dryRun")] bool DryRun = false,
+    [property: JsonPropertyName("delete")] bool Delete = false,
+    [property: JsonPropertyName("force")] bool Force = false,
+    [property: JsonPropertyName("batchManifest")] bool BatchManifest = false)
+{
+    public const string Reconcile = "reconcile";
+    public const string Backfill = "backfill";
+
+    /// <summary>Null when the request can run, else what is wrong with it.</summary>
+    public string? Problem()
+    {
+        if (Action is not (Reconcile or Backfill))
+        {
+            return $"action must be '{Reconcile}' or '{Backfill}'";
+        }
+
+        if (!string.IsNullOrEmpty(Prefix) && !MediaPath.TryParse(Prefix.TrimEnd('/') + "/x", out _, out var error))
+        {
+            return $"prefix is not a valid uploads path: {error}";
+        }
+
+        return null;
+    }
+
+    /// <summary>A run id: the action, the UTC start time and a short hash of the request, e.g. <c>backfill-20241101T100000Z-3f2a9c1d</c>.</summary>
+    public string NewRunId(DateTimeOffset now)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{Action}|{Prefix}|{DryRun}|{Delete}|{Force}|{BatchManifest}|{now.UtcTicks}"));
+        return $"{Action}-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(hash.AsSpan(0, 4))}";
+    }
+}
