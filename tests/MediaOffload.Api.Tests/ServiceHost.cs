@@ -113,9 +113,9 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>Keys in a bucket.</summary>
-    public async Task<List<string>> KeysAsync(string bucket)
+    public async Task<List<string>> KeysAsync(string bucket, string prefix = "")
     {
-        var response = await S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket });
+        var response = await S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = prefix });
         return (response.S3Objects ?? []).Select(o => o.Key).ToList();
     }
 

@@ -55,6 +55,37 @@ public sealed class OffloadOptions
 
     /// <summary>Timeouts and retries for fetching from the WordPress origin.</summary>
     public OriginFetchOptions Origin { get; set; } = new();
+
+    /// <summary>How the reconciler runs on Lambda.</summary>
+    public ReconcileOptions Reconcile { get; set; } = new();
+}
+
+/// <summary>The reconciler's limits (section <c>Offload:Reconcile</c>).</summary>
+public sealed class ReconcileOptions
+{
+    /// <summary>
+    /// Time one invocation may work when the Lambda Web Adapter passes no deadline (locally). Default 14 minutes,
+    /// under the function's 15-minute timeout.
+    /// </summary>
+    public TimeSpan InvocationBudget { get; set; } = TimeSpan.FromMinutes(14);
+
+    /// <summary>Stop this long before the deadline to save the checkpoint. Default 60 seconds.</summary>
+    public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Files per job object written for the offload worker; each job is one worker invocation. Default 100.</summary>
+    public int JobBatchSize { get; set; } = 100;
+
+    /// <summary>Header fixes, variants, deletes and HEAD requests in flight at once. Default 8.</summary>
+    public int Parallelism { get; set; } = 8;
+
+    /// <summary>Files asked of the plugin's manifest per page. Default 500.</summary>
+    public int ManifestPageSize { get; set; } = 500;
+
+    /// <summary>Invocations one run may take before it is stopped as stuck. Default 200.</summary>
+    public int MaxInvocations { get; set; } = 200;
+
+    /// <summary>Failures kept in the checkpoint and report; the rest are counted. Default 1000.</summary>
+    public int MaxReportedFailures { get; set; } = 1000;
 }
 
 /// <summary>How files are fetched from the WordPress origin (section <c>Offload:Origin</c>).</summary>

@@ -51,6 +51,10 @@ public static class MediaOffloadHosting
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<OriginClient>();
         services.AddSingleton<ManifestClient>();
+        services.AddSingleton<ManifestSource>();
+        services.AddSingleton<ReconcileRunner>();
+        services.AddSingleton<ReconcileEventHandler>();
+        services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<ReconcileEventHandler>());
         services.AddSingleton<FileOffloader>();
         services.AddSingleton<OffloadWorker>();
         services.AddSingleton<JobStore>();
@@ -71,6 +75,7 @@ public static class MediaOffloadHosting
         app.MapHealthApi();
         app.MapEventsApi();
         app.MapS3EventsApi();
+        app.MapReconcileApi();
         return app;
     }
 

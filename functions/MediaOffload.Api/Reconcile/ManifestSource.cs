@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using MediaOffload.Core.Manifest;
+using MediaOffload.Core.Paths;
+using MediaOffload.Core.Reconcile;
+
+namespace MediaOffload.Api.Reconcile;
+
+/// <summary>Turns the plugin's manifest into the planner's sorted source listing.</summary>
+public sealed class ManifestSource(ManifestClient client)
+{
+    /// <summary>
+    /// Every manifest file under <paramref name="prefix"/>, as a <see cref="SourceEntry"/>. The plugin pages in
+    /// ascending byte order of path, the order S3 lists keys in; the planner refuses anything else. Entries that
+    /// break the path rules or lack an MD5 come through as rejected, so they are reported and never uploaded.
+    /// </summary>
+    public async IAsyncEnumerable<SourceEntry> ReadAsync(string site, string prefix, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (file, _) in client.ReadAllAsync(site, null, pageSize, cancellationToken))
+        {
+            var raw = file.Path ?? string.Empty;
+            if (!MediaPath.TryParse(raw, out var path, out var error))
+            {
+                if (raw.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    yield return SourceEntry.Rejected(raw, error, file.Size ?? 0);
+                }
+
+                continue;
+            }
+
+            if (!path.Value.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (file.Md5 is not { Length: 32 } md5 || file.Size is not { } size)
+            {
+                yield return SourceEntry.Rejected(path.Value, "manifest lists no size or MD5", file.Size ?? 0);
+                continue;
+            }
+
+            yield return new SourceEntry(path.Value, size, md5.ToLowerInvariant(), file.Modified ?? DateTimeOffset.UnixEpoch);
+        }
+    }
+}

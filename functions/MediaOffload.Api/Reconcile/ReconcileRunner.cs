@@ -1,0 +1,325 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Offload;
+using MediaOffload.Api.Variants;
+using MediaOffload.Core.Jobs;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Paths;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
+using MediaOffload.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MediaOffload.Api.Reconcile;
+
+/// <summary>How an invocation left a run.</summary>
+/// <param name="State">The state after this invocation.</param>
+/// <param name="Finished">True when the plan was worked through; false when the run continues in a new invocation.</param>
+/// <param name="Report">The final report, when finished.</param>
+public sealed record RunProgress(RunState State, bool Finished, ReconcileReport? Report);
+
+/// <summary>
+/// The Reconciler role: plans the plugin's manifest against the media bucket and fixes the drift. Uploads fan out as
+/// job objects for the offload worker; header fixes are copies in place; variants are made here; orphans are deleted
+/// only when asked, under the mass-delete cap. An invocation stops before its deadline, saves its checkpoint (whose
+/// creation invokes the next one) and the run goes on where it stopped.
+/// </summary>
+public sealed class ReconcileRunner(
+    IObjectStore store,
+    ManifestSource manifest,
+    JobStore jobs,
+    VariantWriter variants,
+    CachePolicy cachePolicy,
+    IOptions<OffloadOptions> options,
+    TimeProvider clock,
+    ILogger<ReconcileRunner> logger)
+{
+    private readonly OffloadOptions _options = options.Value;
+    private readonly ReconcileOptions _limits = options.Value.Reconcile;
+
+    /// <summary>Works on <paramref name="state"/> until the plan ends or <paramref name="deadline"/> nears.</summary>
+    public async Task<RunProgress> RunAsync(RunState state, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        if (state.Invocation > _limits.MaxInvocations)
+        {
+            throw new InvalidOperationException($"run {state.RunId} took more than {_limits.MaxInvocations} invocations; stopped as stuck");
+        }
+
+        var request = state.Request;
+        var prefix = request.Prefix ?? string.Empty;
+        var site = _options.AllowedOrigins[0];
+        var planner = new ReconcilePlanner(new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, ResumeAfter = state.After });
+        var stopAt = deadline - _limits.SafetyMargin;
+        logger.LogInformation("Run {RunId} invocation {Invocation}: {Action} of '{Prefix}' after {After}, dry run {DryRun}",
+            state.RunId, state.Invocation, request.Action, prefix, state.After ?? "(start)", request.DryRun);
+
+        if (request.Delete && !request.DryRun && state.Invocation == 1)
+        {
+            state = state with { DeleteRefused = await CheckDeletionCapAsync(planner, site, prefix, request.Force, cancellationToken) };
+        }
+
+        var work = new Work(state, _limits.MaxReportedFailures);
+        var tracker = new CheckpointTracker(state.After);
+        var batch = new List<(long Ticket, JobFile File)>();
+        var headerManifest = new StringBuilder();
+        var inFlight = new List<Task>();
+        using var slots = new SemaphoreSlim(_limits.Parallelism);
+        var stopped = false;
+        var handled = 0;
+
+        await foreach (var item in planner.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken))
+        {
+            // At least one item per invocation, so a run always moves forward however tight the deadline.
+            if (handled > 0 && clock.GetUtcNow() >= stopAt)
+            {
+                stopped = true;
+                break;
+            }
+
+            handled++;
+            work.Planned(item);
+            var ticket = tracker.Start(item.Key);
+            if (request.DryRun || item.Action == PlanAction.Skip)
+            {
+                tracker.Complete(ticket);
+                continue;
+            }
+
+            switch (item.Action)
+            {
+                case PlanAction.Upload or PlanAction.Replace:
+                    batch.Add((ticket, ToJobFile(item, site)));
+                    if (batch.Count >= _limits.JobBatchSize)
+                    {
+                        await FlushJobsAsync(batch, site, tracker, work, cancellationToken);
+                    }
+
+                    break;
+                case PlanAction.FixHeaders when request.BatchManifest:
+                    headerManifest.Append(BatchOperationsManifest.Line(_options.MediaBucket, item.Key));
+                    work.Completed(item);
+                    tracker.Complete(ticket);
+                    break;
+                case PlanAction.DeleteOrphan when !request.Delete || work.State.DeleteRefused is not null:
+                    tracker.Complete(ticket);
+                    break;
+                case PlanAction.GenerateVariant when item.SourceETag is null:
+                    // Its source is being uploaded in this run; that upload's own event makes the variant.
+                    tracker.Complete(ticket);
+                    break;
+                default:
+                    await slots.WaitAsync(cancellationToken);
+                    inFlight.Add(ExecuteAsync(item, ticket, tracker, work, slots, cancellationToken));
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    break;
+            }
+        }
+
+        await FlushJobsAsync(batch, site, tracker, work, cancellationToken);
+        await Task.WhenAll(inFlight);
+        if (headerManifest.Length > 0)
+        {
+            var key = $"reports/{state.RunId}/headers-{state.Invocation:D4}.csv";
+            await PutTextAsync(key, "text/csv", headerManifest.ToString(), cancellationToken);
+            logger.LogInformation("Run {RunId}: header fixes written as an S3 Batch Operations manifest to {Key}", state.RunId, key);
+        }
+
+        var next = work.State with { After = tracker.After };
+        if (stopped)
+        {
+            next = next with { Invocation = next.Invocation + 1 };
+            await PutAsync(RunState.KeyFor(next.RunId), "application/json", next.ToJson(), cancellationToken);
+            logger.LogInformation("Run {RunId} continues after {After} in invocation {Invocation}", next.RunId, next.After, next.Invocation);
+            return new RunProgress(next, false, null);
+        }
+
+        var report = BuildReport(next, prefix, site);
+        await PutTextAsync(RunState.ReportKeyFor(next.RunId), "application/json", report.ToJson(), cancellationToken);
+        await store.DeleteAsync(_options.ControlBucket, RunState.KeyFor(next.RunId), cancellationToken);
+        logger.LogInformation("Run {RunId} finished: {Drift} drift left, {Failures} failures", next.RunId, report.Drift, report.Failures.Count);
+        return new RunProgress(next, true, report);
+    }
+
+    /// <summary>Orphans may only be deleted when the whole plan stays under the cap, so the first invocation counts them.</summary>
+    private async Task<string?> CheckDeletionCapAsync(ReconcilePlanner planner, string site, string prefix, bool force, CancellationToken cancellationToken)
+    {
+        var tally = new PlanTally();
+        var countOnly = new ReconcilePlanner(planner.Options with { ResumeAfter = null });
+        await foreach (var item in countOnly.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken))
+        {
+            tally.Add(item);
+        }
+
+        return new DeletionGuard().Check(tally.Count(PlanAction.DeleteOrphan), tally.ObjectsListed, force);
+    }
+
+    /// <summary>The bucket under the prefix, in key order, each object with its headers so the planner can audit them.</summary>
+    private IAsyncEnumerable<StoredObject> AuditedListing(ReconcilePlanner planner, string prefix, CancellationToken cancellationToken) =>
+        OrderedParallel.SelectAsync(
+            store.ListAsync(_options.MediaBucket, planner.Options.ListPrefix + prefix, cancellationToken),
+            async (listed, ct) => await store.HeadAsync(listed.Bucket, listed.Key, ct) is { Headers: not null } head && head.ETag == listed.ETag
+                ? listed with { Headers = head.Headers }
+                : listed,
+            _limits.Parallelism,
+            cancellationToken);
+
+    private async Task ExecuteAsync(PlanItem item, long ticket, CheckpointTracker tracker, Work work, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (item.Action)
+            {
+                case PlanAction.FixHeaders:
+                    await store.ReplaceHeadersAsync(item.Headers!, _options.MediaBucket, item.Key, cancellationToken);
+                    break;
+                case PlanAction.GenerateVariant:
+                    var result = await variants.CreateAsync(item.SourceKey!, cancellationToken);
+                    if (result.Failure is not null)
+                    {
+                        work.Failed(item, $"{result.Detail}: {result.Failure}");
+                        return;
+                    }
+
+                    break;
+                case PlanAction.DeleteOrphan:
+                    await store.DeleteAsync(_options.MediaBucket, item.Key, cancellationToken);
+                    break;
+            }
+
+            work.Completed(item);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            work.Failed(item, e.Message);
+        }
+        finally
+        {
+            tracker.Complete(ticket);
+            slots.Release();
+        }
+    }
+
+    /// <summary>Writes the collected uploads as one job object; its creation invokes an offload worker.</summary>
+    private async Task FlushJobsAsync(List<(long Ticket, JobFile File)> batch, string site, CheckpointTracker tracker, Work work, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var files = batch.Select(b => b.File).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
+        var job = new OffloadJob(JobIds.For(Core.Events.MediaEventTypes.Updated, site, 0, files), Core.Events.MediaEventTypes.Updated, site, 0, files);
+        try
+        {
+            await jobs.SaveAsync(job, cancellationToken);
+            foreach (var file in files)
+            {
+                work.Uploaded(file);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            foreach (var file in files)
+            {
+                work.Failed(file.Key, nameof(PlanAction.Upload), $"job {job.JobId} could not be written: {e.Message}");
+            }
+        }
+
+        foreach (var (ticket, _) in batch)
+        {
+            tracker.Complete(ticket);
+        }
+
+        batch.Clear();
+    }
+
+    /// <summary>
+    /// The offload worker's view of an upload. The URL is the site's origin plus the key: with the default
+    /// <c>KeyPrefix</c> the CDN path equals the WordPress URL path (DESIGN §5).
+    /// </summary>
+    private static JobFile ToJobFile(PlanItem item, string site)
+    {
+        var source = item.Source!;
+        var headers = item.Headers!;
+        OriginAllowlistOrigin(site, out var origin);
+        var url = origin + "/" + string.Join('/', item.Key.Split('/').Select(Uri.EscapeDataString));
+        return new JobFile(source.Path, item.Key, url, source.Size, source.Md5, headers.ContentType, headers.CacheControl,
+            headers.Metadata.TryGetValue(MediaMetadata.CachePolicy, out var policy) ? policy : null, source.Modified);
+    }
+
+    private static void OriginAllowlistOrigin(string site, out string origin)
+    {
+        var uri = new Uri(site);
+        origin = uri.GetLeftPart(UriPartial.Authority);
+    }
+
+    private ReconcileReport BuildReport(RunState state, string prefix, string site)
+    {
+        var drift = state.Planned.Where(p => p.Key != nameof(PlanAction.Skip)).Sum(p => p.Value) - state.Done.Values.Sum();
+        return new ReconcileReport
+        {
+            Command = state.Request.Action!,
+            Bucket = _options.MediaBucket,
+            Prefix = prefix,
+            Source = site + Core.Manifest.ManifestPage.Route,
+            DryRun = state.Request.DryRun,
+            StartedAt = state.StartedAt,
+            FinishedAt = clock.GetUtcNow(),
+            Planned = state.Planned,
+            Done = state.Done,
+            BytesDone = state.Bytes,
+            Requests = new Dictionary<string, long>(),
+            DeleteRefused = state.DeleteRefused,
+            Failures = state.Failures,
+            Skipped = [],
+            Drift = drift,
+        };
+    }
+
+    private Task PutTextAsync(string key, string contentType, string text, CancellationToken cancellationToken) =>
+        PutAsync(key, contentType, Encoding.UTF8.GetBytes(text), cancellationToken);
+
+    private async Task PutAsync(string key, string contentType, byte[] body, CancellationToken cancellationToken)
+    {
+        using var content = new MemoryStream(body, writable: false);
+        await store.PutAsync(new ObjectWrite(_options.ControlBucket, key, new ObjectHeaders(contentType, "no-store", new Dictionary<string, string>())), content, cancellationToken);
+    }
+
+    /// <summary>The counts of one invocation, safe to update from parallel steps.</summary>
+    private sealed class Work(RunState start, int maxFailures)
+    {
+        private readonly ConcurrentDictionary<string, long> _planned = new(start.Planned);
+        private readonly ConcurrentDictionary<string, long> _done = new(start.Done);
+        private readonly ConcurrentQueue<ReconcileFailure> _failures = new(start.Failures);
+        private long _bytes = start.Bytes;
+
+        public RunState State => start with
+        {
+            Planned = new Dictionary<string, long>(_planned),
+            Done = new Dictionary<string, long>(_done),
+            Bytes = Interlocked.Read(ref _bytes),
+            Failures = _failures.ToArray(),
+        };
+
+        public void Planned(PlanItem item) => _planned.AddOrUpdate(item.Action.ToString(), 1, (_, n) => n + 1);
+
+        public void Completed(PlanItem item) => _done.AddOrUpdate(item.Action.ToString(), 1, (_, n) => n + 1);
+
+        public void Uploaded(JobFile file)
+        {
+            _done.AddOrUpdate(nameof(PlanAction.Upload), 1, (_, n) => n + 1);
+            Interlocked.Add(ref _bytes, file.Size ?? 0);
+        }
+
+        public void Failed(PlanItem item, string reason) => Failed(item.Key, item.Action.ToString(), reason);
+
+        public void Failed(string key, string action, string reason)
+        {
+            if (_failures.Count < maxFailures)
+            {
+                _failures.Enqueue(new ReconcileFailure(key, action, reason));
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Amazon.S3.Model;
+using MediaOffload.Api.Http;
+using MediaOffload.Api.Notifications;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.Imaging.Tests;
+
+namespace MediaOffload.Api.Tests;
+
+/// <summary>The Reconciler role against the plugin's signed manifest, the real emulator and the real worker.</summary>
+public sealed class ReconcileRunTests : IAsyncLifetime
+{
+    private const string Prefix = "wp-content/uploads/";
+    private ServiceHost _host = null!;
+    private readonly List<object> _manifest = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task StartAsync(Action<Dictionary<string, string?>>? configure = null)
+    {
+        _host = await ServiceHost.StartAsync(configure);
+        // missing.jpg is only in WordPress; drift.jpg is in the bucket with a stale Cache-Control and no variant;
+        // orphan.jpg is only in the bucket.
+        var missing = TestImages.Jpeg(64, 48);
+        var drift = TestImages.Jpeg(48, 32);
+        AddToWordPress("2024/05/drift.jpg", drift);
+        AddToWordPress("2024/05/missing.jpg", missing);
+        _host.Origin.ServeManifest(_manifest, pageSize: 1, ServiceHost.Secret);
+        await PutAsync(Prefix + "2024/05/drift.jpg", drift, "public, max-age=60", new CachePolicy().Version);
+        await PutAsync(Prefix + "2024/05/orphan.jpg", TestImages.Jpeg(16, 16), CachePolicy.LongLived, new CachePolicy().Version);
+    }
+
+    [Fact]
+    public async Task Backfill_DriftOfEveryKind_IsFixedAndASecondReconcileFindsNone()
+    {
+        await StartAsync();
+
+        var first = await InvokeAsync(new { action = "backfill", delete = true, force = true });
+
+        Assert.Equal("finished", first.Status);
+        var planned = first.Report!.Planned;
+        Assert.Equal(1, planned[nameof(PlanAction.Upload)]);
+        Assert.Equal(1, planned[nameof(PlanAction.FixHeaders)]);
+        Assert.Equal(1, planned[nameof(PlanAction.DeleteOrphan)]);
+        Assert.True(planned[nameof(PlanAction.GenerateVariant)] >= 1);
+        Assert.Empty(first.Report.Failures);
+        await WaitForKeyAsync(Prefix + "2024/05/missing.jpg.webp");
+        var fixedHead = await _host.S3.GetObjectMetadataAsync(_host.MediaBucket, Prefix + "2024/05/drift.jpg");
+        Assert.Equal(CachePolicy.LongLived, fixedHead.Headers.CacheControl);
+        Assert.DoesNotContain(Prefix + "2024/05/orphan.jpg", await _host.KeysAsync(_host.MediaBucket));
+
+        var second = await InvokeAsync(new { action = "reconcile" });
+
+        Assert.True(second.Report!.InSync, JsonSerializer.Serialize(second.Report));
+        Assert.Equal(0, second.Report.Drift);
+    }
+
+    [Fact]
+    public async Task Backfill_DryRun_ChangesNothing()
+    {
+        await StartAsync();
+        var before = await _host.KeysAsync(_host.MediaBucket);
+
+        var answer = await InvokeAsync(new { action = "backfill", dryRun = true, delete = true, force = true });
+
+        Assert.True(answer.Report!.DryRun);
+        Assert.True(answer.Report.Drift >= 4);
+        Assert.Equal(before, await _host.KeysAsync(_host.MediaBucket));
+        Assert.Empty(await _host.KeysAsync(_host.ControlBucket, "jobs/"));
+    }
+
+    [Fact]
+    public async Task Backfill_DeleteAboveCapWithoutForce_DeletesNothing()
+    {
+        await StartAsync();
+
+        var answer = await InvokeAsync(new { action = "backfill", delete = true });
+
+        Assert.NotNull(answer.Report!.DeleteRefused);
+        Assert.Contains(Prefix + "2024/05/orphan.jpg", await _host.KeysAsync(_host.MediaBucket));
+    }
+
+    [Fact]
+    public async Task Backfill_BatchManifest_WritesHeaderFixesAsCsvInsteadOfCopying()
+    {
+        await StartAsync();
+
+        var answer = await InvokeAsync(new { action = "backfill", batchManifest = true });
+
+        var csvKey = (await _host.KeysAsync(_host.ControlBucket, $"reports/{answer.RunId}/")).Single();
+        using var csv = await _host.S3.GetObjectAsync(_host.ControlBucket, csvKey);
+        var text = await new StreamReader(csv.ResponseStream).ReadToEndAsync();
+        Assert.Equal($"{_host.MediaBucket},wp-content/uploads/2024/05/drift.jpg\n", text);
+        var head = await _host.S3.GetObjectMetadataAsync(_host.MediaBucket, Prefix + "2024/05/drift.jpg");
+        Assert.Equal("public, max-age=60", head.Headers.CacheControl);
+    }
+
+    [Fact]
+    public async Task PostBackfill_TightDeadline_ContinuesAcrossInvocationsFromCheckpoints()
+    {
+        await StartAsync(s =>
+        {
+            s["Offload:Reconcile:InvocationBudget"] = "00:00:00.001";
+            s["Offload:Reconcile:SafetyMargin"] = "00:00:00";
+        });
+
+        var response = await _host.PostSignedAsync("/v1/backfill", Encoding.UTF8.GetBytes("{\"action\":\"backfill\"}"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var runId = (await response.Content.ReadFromJsonAsync<RunAnswer>())!.RunId;
+        var report = await WaitForReportAsync(runId!);
+        var invocations = _host.Notifier.Deliveries.Count(d => d.Path == ReconcileEventHandler.EndpointPath);
+        Assert.True(invocations >= 3, $"expected the run to continue over several invocations, saw {invocations}");
+        Assert.Equal(1, report.Done[nameof(PlanAction.Upload)]);
+        Assert.Equal(1, report.Done[nameof(PlanAction.FixHeaders)]);
+        Assert.Empty(await _host.KeysAsync(_host.ControlBucket, "checkpoints/"));
+    }
+
+    [Fact]
+    public async Task PostBackfill_Unsigned_Returns401AndStartsNothing()
+    {
+        await StartAsync();
+
+        var response = await _host.Http.PostAsync("/v1/backfill", new StringContent("{\"action\":\"backfill\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(await _host.KeysAsync(_host.ControlBucket));
+    }
+
+    [Theory]
+    [InlineData("{\"action\":\"explode\"}")]
+    [InlineData("{\"action\":\"backfill\",\"prefix\":\"../etc/\"}")]
+    [InlineData("not json")]
+    public async Task PostReconcileEvent_BadRequest_Returns400(string body)
+    {
+        await StartAsync();
+
+        var response = await _host.Http.PostAsync(ReconcileEventHandler.EndpointPath, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private void AddToWordPress(string path, byte[] content)
+    {
+        _host.Origin.Serve(path, content);
+        _manifest.Add(new { path, size = content.Length, md5 = ServiceHost.Md5(content), mime = "image/jpeg", modified = "2024-05-01T10:00:00Z", attachmentId = 7 });
+    }
+
+    private async Task PutAsync(string key, byte[] content, string cacheControl, string policy)
+    {
+        var request = new PutObjectRequest { BucketName = _host.MediaBucket, Key = key, InputStream = new MemoryStream(content), ContentType = "image/jpeg" };
+        request.Headers.CacheControl = cacheControl;
+        request.Metadata.Add("source-md5", ServiceHost.Md5(content));
+        request.Metadata.Add("source-modified", "2024-05-01T10:00:00Z");
+        request.Metadata.Add("cache-policy", policy);
+        await _host.S3.PutObjectAsync(request);
+    }
+
+    private async Task<RunAnswer> InvokeAsync(object payload)
+    {
+        var response = await _host.Http.PostAsJsonAsync(ReconcileEventHandler.EndpointPath, payload);
+        var answer = await response.Content.ReadFromJsonAsync<RunAnswer>();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {answer?.Error}");
+        return answer!;
+    }
+
+    private async Task WaitForKeyAsync(string key)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await _host.KeysAsync(_host.MediaBucket)).Contains(key))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{key} did not appear");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<ReconcileReport> WaitForReportAsync(string runId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            if ((await _host.KeysAsync(_host.ControlBucket, $"reports/{runId}.json")).Count == 1)
+            {
+                using var report = await _host.S3.GetObjectAsync(_host.ControlBucket, $"reports/{runId}.json");
+                return ReconcileReport.FromJson(await new StreamReader(report.ResponseStream).ReadToEndAsync())!;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no report for {runId}");
+            await Task.Delay(100);
+        }
+    }
+}
