@@ -109,11 +109,16 @@ public class FunctionTests
     }
 
     [Fact]
-    public void ApiPolicy_S3Grants_AllowOnlyWritingJobs()
+    public void ApiPolicy_S3Grants_AllowOnlyWritingJobsAndRunCheckpoints()
     {
         var s = Assert.Single(Statements("Api"));
         Assert.Equal(["s3:PutObject"], s["Action"].Strings());
-        Assert.Equal(["arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/jobs/*"], s["Resource"].Strings());
+        Assert.Equal(
+            [
+                "arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/jobs/*",
+                "arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/checkpoints/*",
+            ],
+            s["Resource"].Strings());
     }
 
     [Fact]
@@ -137,21 +142,18 @@ public class FunctionTests
     }
 
     [Fact]
-    public void ReconcilerPolicy_Grants_ListFixMediaWriteControlPrefixesAndInvokeOnlyItself()
+    public void ReconcilerPolicy_Grants_ListFixMediaAndWriteControlPrefixesButInvokeNothing()
     {
         var grants = Grants("Reconciler");
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
         Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("jobs/*")]);
-        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Control("checkpoints/*")]);
+        Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Control("checkpoints/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("reports/*")]);
         Assert.Equal(5, grants.Count);
 
-        var selfInvoke = T.Props("ReconcilerSelfInvokePolicy");
-        Assert.Equal(["Ref:ReconcilerRole"], selfInvoke["RoleName"].Strings());
-        var s = Assert.Single(selfInvoke["PolicyDocument"]!["Statement"]!.AsArray());
-        Assert.Equal(["lambda:InvokeFunction"], s!["Action"].Strings());
-        Assert.Equal(["GetAtt:Reconciler.Arn"], s["Resource"].Strings());
+        // A run continues through its checkpoint's S3 notification, so no role may invoke a function.
+        Assert.Empty(T.ResourcesOfType("AWS::IAM::RolePolicy"));
     }
 
     [Theory]

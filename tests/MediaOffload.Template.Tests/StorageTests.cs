@@ -89,7 +89,8 @@ public class StorageTests
         Assert.Equal(["${NamePrefix}-media-${AWS::AccountId}-${AWS::Region}"], T.Props("MediaBucket")["BucketName"].Strings());
         Assert.Equal(["${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}"], T.Props("ControlBucket")["BucketName"].Strings());
         var functionsAndGlobals = T.ResourcesOfType("AWS::Serverless::Function").Select(f => (JsonNode)f.Value)
-            .Append(T["Globals"]!).Append(T.Resource("VariantsInvokePermission")).Append(T.Resource("OffloadWorkerInvokePermission"));
+            .Append(T["Globals"]!).Append(T.Resource("VariantsInvokePermission")).Append(T.Resource("OffloadWorkerInvokePermission"))
+            .Append(T.Resource("ReconcilerInvokePermission"));
         foreach (var node in functionsAndGlobals)
         {
             var text = node.ToJsonString();
@@ -102,7 +103,7 @@ public class StorageTests
         }
 
         Assert.Equal(["VariantsInvokePermission"], T.Resource("MediaBucket")["DependsOn"].Strings());
-        Assert.Equal(["OffloadWorkerInvokePermission"], T.Resource("ControlBucket")["DependsOn"].Strings());
+        Assert.Equal(["OffloadWorkerInvokePermission", "ReconcilerInvokePermission"], T.Resource("ControlBucket")["DependsOn"].Strings());
     }
 
     [Fact]
@@ -126,19 +127,24 @@ public class StorageTests
     }
 
     [Fact]
-    public void OffloadWorker_ControlNotifications_TriggerOnJobObjectsOnly()
+    public void ControlNotifications_CreatedObjects_JobsGoToOffloadWorkerAndCheckpointsToReconciler()
     {
-        var config = Assert.Single(T.Props("ControlBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray());
-        Assert.Equal("GetAtt:OffloadWorker.Arn", config!["Function"].Strings().Single());
-        Assert.Equal("s3:ObjectCreated:*", (string?)config["Event"]);
-        var rules = config["Filter"]!["S3Key"]!["Rules"]!.AsArray();
-        Assert.Equal("jobs/", (string?)rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"]);
+        var configs = T.Props("ControlBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray()
+            .ToDictionary(c => c!["Function"].Strings().Single(), c => c!);
+        Assert.Equal(["GetAtt:OffloadWorker.Arn", "GetAtt:Reconciler.Arn"], configs.Keys.Order());
+        foreach (var (function, prefix) in new[] { ("GetAtt:OffloadWorker.Arn", "jobs/"), ("GetAtt:Reconciler.Arn", "checkpoints/") })
+        {
+            Assert.Equal("s3:ObjectCreated:*", (string?)configs[function]["Event"]);
+            var rules = configs[function]["Filter"]!["S3Key"]!["Rules"]!.AsArray();
+            Assert.Equal(prefix, (string?)rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"]);
+            Assert.Equal(".json", (string?)rules.Single(r => (string?)r!["Name"] == "suffix")!["Value"]);
+        }
     }
 
     [Fact]
     public void S3InvokePermissions_Source_IsOnlyThisAccountAndBucket()
     {
-        foreach (var (id, bucket) in new[] { ("VariantsInvokePermission", "media"), ("OffloadWorkerInvokePermission", "control") })
+        foreach (var (id, bucket) in new[] { ("VariantsInvokePermission", "media"), ("OffloadWorkerInvokePermission", "control"), ("ReconcilerInvokePermission", "control") })
         {
             var p = T.Props(id);
             Assert.Equal("s3.amazonaws.com", (string?)p["Principal"]);
