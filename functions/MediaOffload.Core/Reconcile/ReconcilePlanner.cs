@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
+
+namespace MediaOffload.Core.Reconcile;
+
+/// <summary>
+/// Compares a sorted source listing with a sorted bucket listing in one streaming merge and yields a plan in key
+/// order. Memory stays flat whatever the library size: only the current entry of each input and the variants
+/// still ahead of the merge are held. The same inputs always give the same plan.
+/// </summary>
+public sealed class ReconcilePlanner(PlannerOptions? options = null)
+{
+    private readonly PlannerOptions _options = options ?? new PlannerOptions();
+
+    /// <summary>The options in use.</summary>
+    public PlannerOptions Options => _options;
+
+    /// <summary>
+    /// Plans the inputs. Both must be in <see cref="KeyOrder.Utf8"/> order of their keys, which is how S3 lists;
+    /// sources are keyed with <see cref="PlannerOptions.KeyFor"/>.
+    /// </summary>
+    /// <param name="sources">The library, sorted by key.</param>
+    /// <param name="bucket">The bucket under <see cref="PlannerOptions.ListPrefix"/>, sorted; objects with <see cref="StoredObject.Headers"/> are also audited.</param>
+    /// <param name="cancellationToken">Stops the merge.</param>
+    /// <exception cref="InvalidOperationException">An input is out of order or repeats a key.</exception>
+    public async IAsyncEnumerable<PlanItem> PlanAsync(
+        IAsyncEnumerable<SourceEntry> sources,
+        IAsyncEnumerable<StoredObject> bucket,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var s = sources.GetAsyncEnumerator(cancellationToken);
+        await using var b = bucket.GetAsyncEnumerator(cancellationToken);
+        var pending = new PriorityQueue<PendingVariant, string>(KeyOrder.Utf8);
+
+        var source = await s.MoveNextAsync() ? s.Current : null;
+        var sourceKey = source is null ? null : _options.KeyFor(source.Path);
+        var obj = await b.MoveNextAsync() ? b.Current : null;
+
+        while (true)
+        {
+            var key = Min(Min(sourceKey, obj?.Key), pending.TryPeek(out _, out var pendingKey) ? pendingKey : null);
+            if (key is null)
+            {
+                yield break;
+            }
+
+            var here = obj is not null && obj.Key == key ? obj : null;
+            var variant = pendingKey == key ? pending.Dequeue() : null;
+            PlanItem item;
+            if (sourceKey == key)
+            {
+                item = PlanSource(source!, key, here);
+                // A real upload named like a variant (a WebP plugin's photo.jpg.webp) wins over the variant of
+                // photo.jpg: the dequeued expectation is dropped and the source is planned as any other file.
+                if (NeedsVariant(source!, key, item))
+                {
+                    var etag = item.Action is PlanAction.Upload or PlanAction.Replace ? null : here!.ETag;
+                    pending.Enqueue(new PendingVariant(key + VariantKeys.VariantSuffix, key, source!, etag, here?.LastModified, item.Action), key + VariantKeys.VariantSuffix);
+                }
+
+                (source, sourceKey) = await NextSourceAsync(s, sourceKey!);
+            }
+            else if (variant is not null)
+            {
+                item = PlanVariant(variant, here);
+            }
+            else
+            {
+                item = PlanOrphan(here!);
+            }
+
+            if (here is not null)
+            {
+                obj = await NextObjectAsync(b, here.Key);
+            }
+
+            Emit(item, out var emitted);
+            if (emitted is not null)
+            {
+                yield return emitted;
+            }
+        }
+    }
+
+    private void Emit(PlanItem item, out PlanItem? emitted) =>
+        emitted = _options.ResumeAfter is { } after && !KeyOrder.Before(after, item.Key) ? null : item;
+
+    private PlanItem PlanSource(SourceEntry source, string key, StoredObject? obj)
+    {
+        var type = source.Rejection is null ? MediaTypes.ForExtension(Extension(source.Path)) : null;
+        if (type is null || source.Md5 is null)
+        {
+            var why = source.Rejection ?? (source.Md5 is null ? "no MD5 for the file" : "type may not be offloaded");
+            return obj is null
+                ? new PlanItem(PlanAction.Skip, key, $"not offloadable: {why}", source)
+                : new PlanItem(PlanAction.DeleteOrphan, key, $"source is not offloadable: {why}", source, obj);
+        }
+
+        var expected = ExpectedHeaders.For(type, _options.Policy, source);
+        if (obj is null)
+        {
+            return new PlanItem(PlanAction.Upload, key, "not in bucket", source, null, expected);
+        }
+
+        if (obj.Size != source.Size)
+        {
+            return new PlanItem(PlanAction.Replace, key, $"size differs: source {source.Size} B, object {obj.Size} B", source, obj, expected);
+        }
+
+        if (ETags.IsMultipart(obj.ETag))
+        {
+            // A multipart ETag is not an MD5; only the MD5 the uploader recorded can vouch for the bytes.
+            var recorded = obj.Headers is null ? null : ExpectedHeaders.Meta(obj.Headers, MediaMetadata.SourceMd5);
+            if (obj.Headers is null)
+            {
+                return new PlanItem(PlanAction.Skip, key, "size matches; multipart object not audited, MD5 unknown", source, obj);
+            }
+
+            if (!string.Equals(recorded, source.Md5, StringComparison.OrdinalIgnoreCase))
+            {
+                return new PlanItem(PlanAction.Replace, key, recorded is null ? "multipart object records no source-md5" : "MD5 differs from recorded source-md5", source, obj, expected);
+            }
+        }
+        else if (!ETags.Same(obj.ETag, source.Md5))
+        {
+            return new PlanItem(PlanAction.Replace, key, "MD5 differs from ETag", source, obj, expected);
+        }
+
+        if (obj.Headers is null)
+        {
+            return new PlanItem(PlanAction.Skip, key, "in sync (headers not audited)", source, obj);
+        }
+
+        return ExpectedHeaders.Difference(expected, obj.Headers) is { } difference
+            ? new PlanItem(PlanAction.FixHeaders, key, difference, source, obj, expected)
+            : new PlanItem(PlanAction.Skip, key, "in sync", source, obj);
+    }
+
+    private bool NeedsVariant(SourceEntry source, string key, PlanItem item) =>
+        _options.Variants
+        && item.Action is PlanAction.Upload or PlanAction.Replace or PlanAction.FixHeaders or PlanAction.Skip
+        && source.Rejection is null && source.Md5 is not null
+        && (item.Action != PlanAction.Skip || item.Object is not null)
+        && VariantKeys.IsSource(key);
+
+    private static PlanItem PlanVariant(PendingVariant v, StoredObject? obj)
+    {
+        PlanItem Generate(string reason) => new(PlanAction.GenerateVariant, v.Key, reason, v.Source, obj, null, v.SourceKey, v.SourceETag);
+
+        if (v.SourceETag is null)
+        {
+            return Generate(v.SourceAction == PlanAction.Upload ? "source is being uploaded" : "source is being replaced");
+        }
+
+        if (obj is null)
+        {
+            return Generate("variant missing");
+        }
+
+        if (obj.Headers is null)
+        {
+            // Unaudited: a variant written before its source's current version must be older than it.
+            return v.SourceModified is { } sourceTime && obj.LastModified < sourceTime
+                ? Generate("variant is older than its source")
+                : new PlanItem(PlanAction.Skip, v.Key, "variant present (not audited)", v.Source, obj, null, v.SourceKey, v.SourceETag);
+        }
+
+        var recorded = ExpectedHeaders.Meta(obj.Headers, VariantMetadata.SourceETag);
+        if (recorded is null)
+        {
+            return Generate("variant records no source ETag");
+        }
+
+        return ETags.Same(recorded, v.SourceETag)
+            ? new PlanItem(PlanAction.Skip, v.Key, "variant in sync", v.Source, obj, null, v.SourceKey, v.SourceETag)
+            : Generate($"variant is stale: made from ETag {ETags.Normalize(recorded)}, source is {ETags.Normalize(v.SourceETag)}");
+    }
+
+    private static PlanItem PlanOrphan(StoredObject obj)
+    {
+        var isVariant = obj.Key.EndsWith(VariantKeys.VariantSuffix, StringComparison.Ordinal)
+            && VariantKeys.IsSource(obj.Key[..^VariantKeys.VariantSuffix.Length]);
+        return new PlanItem(PlanAction.DeleteOrphan, obj.Key, isVariant ? "variant whose source is gone" : "no source file", null, obj);
+    }
+
+    private async ValueTask<(SourceEntry?, string?)> NextSourceAsync(IAsyncEnumerator<SourceEntry> s, string previous)
+    {
+        if (!await s.MoveNextAsync())
+        {
+            return (null, null);
+        }
+
+        var key = _options.KeyFor(s.Current.Path);
+        if (!KeyOrder.Before(previous, key))
+        {
+            throw new InvalidOperationException($"Source listing is not in UTF-8 key order: '{key}' came after '{previous}'.");
+        }
+
+        return (s.Current, key);
+    }
+
+    private static async ValueTask<StoredObject?> NextObjectAsync(IAsyncEnumerator<StoredObject> b, string previous)
+    {
+        if (!await b.MoveNextAsync())
+        {
+            return null;
+        }
+
+        if (!KeyOrder.Before(previous, b.Current.Key))
+        {
+            throw new InvalidOperationException($"Bucket listing is not in UTF-8 key order: '{b.Current.Key}' came after '{previous}'.");
+        }
+
+        return b.Current;
+    }
+
+    private static string? Min(string? a, string? b) => a is null ? b : b is null ? a : KeyOrder.Before(b, a) ? b : a;
+
+    private static string Extension(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var dot = name.LastIndexOf('.');
+        return dot <= 0 ? string.Empty : name[(dot + 1)..];
+    }
+
+    private sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction);
+}
