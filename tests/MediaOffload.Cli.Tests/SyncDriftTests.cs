@@ -59,7 +59,7 @@ public class SyncDriftTests
         // A fresh state proves the bucket itself is clean, not just the cache.
         File.Delete(h.StatePath);
         (exit, report, _, _) = await h.RunAsync("reconcile");
-        Assert.Equal(0, exit);
+        Assert.True(exit == 0, report!.ToJson());
         Assert.Equal(0, report!.Drift);
 
         (exit, report, _, _) = await h.RunAsync("sync");
@@ -115,6 +115,9 @@ public class SyncDriftTests
         h.Write("2024/05/b.pdf", CliHarness.Pdf("b"));
         Assert.Equal(0, (await h.RunAsync("sync")).Exit);
         Assert.Equal(0, (await h.RunAsync("verify")).Exit);
+
+        // S3 lists LastModified to the second: a change within the second of the last write is invisible to it.
+        await Task.Delay(1100);
 
         // The run after a write learns the objects' LastModified; from then on a header change is noticed.
         Assert.Equal(0, (await h.RunAsync("sync")).Exit);

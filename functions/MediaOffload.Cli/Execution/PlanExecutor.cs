@@ -105,9 +105,14 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
                 await slots.WaitAsync(stop.Token);
                 var task = RunOneAsync(item, stop);
                 running[ticket] = task.ContinueWith(
-                    _ =>
+                    finished =>
                     {
-                        tracker.Complete(ticket);
+                        // A step cut short by cancellation is not done: the checkpoint must stay before it.
+                        if (finished.Result)
+                        {
+                            tracker.Complete(ticket);
+                        }
+
                         slots.Release();
                         running.TryRemove(ticket, out Task? _);
                     },
@@ -122,6 +127,7 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
 
             await Task.WhenAll(running.Values);
             ThrowIfFatal();
+            ThrowIfCancelled(cancellationToken);
 
             string? refused = null;
             if (orphans.Count > 0)
@@ -131,6 +137,7 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
                 {
                     await Parallel.ForEachAsync(orphans, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = stop.Token },
                         async (item, ct) => await RunOneAsync(item, stop));
+                    ThrowIfCancelled(cancellationToken);
                     ThrowIfFatal();
                 }
             }
@@ -188,9 +195,11 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
         return left;
     }
 
-    private async Task RunOneAsync(PlanItem item, CancellationTokenSource stop)
+    /// <summary>Runs one step; false when it was cut short by cancellation, true when it succeeded or failed for good.</summary>
+    private async Task<bool> RunOneAsync(PlanItem item, CancellationTokenSource stop)
     {
         var succeeded = false;
+        var finished = true;
         try
         {
             if (item.Action is PlanAction.Upload or PlanAction.Replace)
@@ -208,13 +217,15 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
             Interlocked.Add(ref _bytesDone, item.Bytes);
             succeeded = true;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
+            finished = false;
         }
         catch (Exception e) when (S3Errors.IsFatal(e, out _))
         {
             Interlocked.CompareExchange(ref _fatal, e, null);
             await stop.CancelAsync();
+            finished = false;
         }
         catch (Exception e)
         {
@@ -224,7 +235,11 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
         {
             progress.Finished(item, succeeded);
         }
+
+        return finished;
     }
+
+    private static void ThrowIfCancelled(CancellationToken cancellationToken) => cancellationToken.ThrowIfCancellationRequested();
 
     private void ThrowIfFatal()
     {
