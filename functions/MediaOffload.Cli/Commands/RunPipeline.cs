@@ -141,18 +141,38 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
         };
     }
 
-    /// <summary>Range cuts at the year and month folders of the local tree (WordPress's <c>yyyy/mm</c> layout).</summary>
+    /// <summary>Local files per listing range: about ten pages of 1,000 keys once variants are counted.</summary>
+    internal const int FilesPerRange = 5_000;
+
+    /// <summary>
+    /// Range cuts at the <c>yyyy/mm/</c> folders of the local tree (WordPress's layout), placed so each range
+    /// holds about <see cref="FilesPerRange"/> local files. A small library gets one range: a ranged call costs
+    /// a round trip, and S3-compatible servers (moto among them) scan the whole bucket per call.
+    /// </summary>
     private static List<string> Boundaries(string root, PlannerOptions planner)
     {
         var cuts = new List<string>();
-        foreach (var year in Directory.EnumerateDirectories(root))
+        var folders = new List<(string Key, int Files)>();
+        foreach (var year in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(year);
-            cuts.Add(planner.KeyFor(name) + "/");
-            foreach (var month in Directory.EnumerateDirectories(year))
+            folders.Add((planner.KeyFor(name) + "/", Directory.EnumerateFiles(year, "*", SearchOption.TopDirectoryOnly).Count()));
+            foreach (var month in Directory.EnumerateDirectories(year).Order(StringComparer.Ordinal))
             {
-                cuts.Add(planner.KeyFor($"{name}/{Path.GetFileName(month)}") + "/");
+                folders.Add((planner.KeyFor($"{name}/{Path.GetFileName(month)}") + "/", Directory.EnumerateFiles(month, "*", SearchOption.AllDirectories).Count()));
             }
+        }
+
+        var sinceCut = 0;
+        foreach (var (key, files) in folders.OrderBy(f => f.Key, KeyOrder.Utf8))
+        {
+            if (sinceCut >= FilesPerRange)
+            {
+                cuts.Add(key);
+                sinceCut = 0;
+            }
+
+            sinceCut += files;
         }
 
         return cuts;

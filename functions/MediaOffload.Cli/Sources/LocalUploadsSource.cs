@@ -109,6 +109,13 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
 
         var modified = new DateTimeOffset(fi.LastWriteTimeUtc, TimeSpan.Zero);
         var cached = state.Get(planner.KeyFor(path.Value));
+        if (cached is { Md5: not null } known && known.Size == fi.Length && known.MtimeTicks == fi.LastWriteTimeUtc.Ticks)
+        {
+            // Only files that passed the magic-byte check get an MD5 recorded; unchanged size and mtime mean
+            // unchanged bytes, so a no-op run opens no file at all.
+            return new SourceEntry(path.Value, fi.Length, known.Md5, modified);
+        }
+
         try
         {
             var head = new byte[Signature.HeadLength];
