@@ -116,7 +116,7 @@ public class FailureTests
         var item = await new ReconcilePlanner(planner).PlanAsync(new[] { source }.ToAsyncEnumerable(), AsyncEnumerable.Empty<Core.Storage.StoredObject>()).FirstAsync();
         File.Delete(path);
 
-        var store = new S3ObjectStore(h.S3, new S3StoreOptions());
+        var store = new MediaOffload.Cli.Bucket.SinglePartPutStore(new S3ObjectStore(h.S3, new S3StoreOptions()), h.S3, 8 << 20);
         var steps = new StepRunner(store, h.Bucket, files, planner, SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()));
         var failure = await Assert.ThrowsAsync<StepFailedException>(() => steps.UploadAsync(item, CancellationToken.None));
         Assert.Contains("vanished", failure.Message);
@@ -132,7 +132,7 @@ public class FailureTests
         var item = await new ReconcilePlanner().PlanAsync(new[] { source }.ToAsyncEnumerable(), AsyncEnumerable.Empty<Core.Storage.StoredObject>()).FirstAsync();
         h.Write("2024/05/c.pdf", CliHarness.Pdf("after!"));
 
-        var steps = new StepRunner(new S3ObjectStore(h.S3, new S3StoreOptions()), h.Bucket, new LocalFiles(h.Uploads), new PlannerOptions(), SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()));
+        var steps = new StepRunner(new MediaOffload.Cli.Bucket.SinglePartPutStore(new S3ObjectStore(h.S3, new S3StoreOptions()), h.S3, 8 << 20), h.Bucket, new LocalFiles(h.Uploads), new PlannerOptions(), SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()));
         var failure = await Assert.ThrowsAsync<StepFailedException>(() => steps.UploadAsync(item, CancellationToken.None));
         Assert.Contains("changed", failure.Message);
         Assert.Empty(await h.KeysAsync());

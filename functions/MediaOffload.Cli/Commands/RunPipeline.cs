@@ -24,7 +24,8 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
         var planner = new PlannerOptions { Keys = new MediaKeys(settings.Prefix), Policy = new CachePolicy() };
         var counter = new RequestCounter();
         using var s3 = CreateClient();
-        var store = new CountingObjectStore(new S3ObjectStore(s3, new S3StoreOptions()), counter);
+        var storeOptions = new S3StoreOptions();
+        var store = new CountingObjectStore(new SinglePartPutStore(new S3ObjectStore(s3, storeOptions), s3, storeOptions.PartSizeBytes), counter);
         var state = settings.Mode == RunMode.Verify ? SyncState.None : await SyncState.LoadAsync(settings.ResolveStatePath(), cancellationToken);
         try
         {
