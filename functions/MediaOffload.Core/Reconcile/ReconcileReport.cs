@@ -14,6 +14,12 @@ public sealed record ReconcileSkip(
     [property: JsonPropertyName("key")] string Key,
     [property: JsonPropertyName("reason")] string Reason);
 
+/// <summary>One planned change, as a dry run lists it.</summary>
+public sealed record PlannedStep(
+    [property: JsonPropertyName("action")] string Action,
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("reason")] string Reason);
+
 /// <summary>
 /// The JSON report of a run (the CLI writes it with <c>--report</c>; the Lambda side under <c>reports/</c>).
 /// <see cref="Planned"/> counts what the plan found, <see cref="Done"/> what was carried out.
@@ -38,6 +44,11 @@ public sealed record ReconcileReport
     [JsonPropertyName("failures")] public required IReadOnlyList<ReconcileFailure> Failures { get; init; }
     [JsonPropertyName("skipped")] public required IReadOnlyList<ReconcileSkip> Skipped { get; init; }
     [JsonPropertyName("drift")] public long Drift { get; init; }
+
+    /// <summary>The planned changes, for dry runs and report-only runs; null otherwise.</summary>
+    [JsonPropertyName("plan")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<PlannedStep>? Plan { get; init; }
 
     /// <summary>True when nothing is left to do and nothing failed.</summary>
     [JsonPropertyName("inSync")] public bool InSync => Drift == 0 && Failures.Count == 0;

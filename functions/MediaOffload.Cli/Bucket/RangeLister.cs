@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Storage;
+
+namespace MediaOffload.Cli.Bucket;
+
+/// <summary>
+/// Lists a prefix as several key ranges at once and yields one stream in key order. ListObjectsV2 returns at
+/// most 1,000 keys per call, so a single cursor over a large bucket is bound by round trips; ranges split at the
+/// year/month folders of the local tree (where WordPress spreads its uploads) are listed concurrently, each
+/// into a bounded buffer, and read back in range order.
+/// </summary>
+/// <remarks>
+/// Ranges are (boundary[i], boundary[i+1]] in StartAfter terms, so they cover the key space without gaps or
+/// overlap whatever the bucket holds, orphans outside the local folders included.
+/// </remarks>
+internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
+{
+    /// <summary>Objects buffered per range ahead of the consumer.</summary>
+    public const int BufferPerRange = 4_000;
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(
+        string bucket, string prefix, IReadOnlyList<string> boundaries, int parallelism,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var cuts = boundaries.Where(b => b.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(KeyOrder.Utf8).ToList();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        var ranges = new List<(Channel<StoredObject> Channel, Task Producer)>();
+        for (var i = 0; i <= cuts.Count; i++)
+        {
+            var after = i == 0 ? null : cuts[i - 1];
+            var upTo = i == cuts.Count ? null : cuts[i];
+            var channel = Channel.CreateBounded<StoredObject>(new BoundedChannelOptions(BufferPerRange) { SingleReader = true, SingleWriter = true });
+            ranges.Add((channel, ProduceAsync(bucket, prefix, after, upTo, channel.Writer, slots, stop.Token)));
+        }
+
+        try
+        {
+            foreach (var (channel, _) in ranges)
+            {
+                await foreach (var o in channel.Reader.ReadAllAsync(cancellationToken))
+                {
+                    yield return o;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(ranges.Select(r => r.Producer.ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    private async Task ProduceAsync(string bucket, string prefix, string? after, string? upTo, ChannelWriter<StoredObject> writer, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string? token = null;
+            do
+            {
+                ListObjectsV2Response page;
+                await slots.WaitAsync(cancellationToken);
+                try
+                {
+                    counter.Add(RequestKind.List);
+                    page = await s3.ListObjectsV2Async(new ListObjectsV2Request
+                    {
+                        BucketName = bucket,
+                        Prefix = prefix,
+                        StartAfter = token is null ? after : null,
+                        ContinuationToken = token,
+                    }, cancellationToken);
+                }
+                catch (AmazonS3Exception e)
+                {
+                    throw S3Errors.Translate(e, "LIST", bucket, prefix);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+
+                foreach (var o in page.S3Objects ?? [])
+                {
+                    if (upTo is not null && KeyOrder.Before(upTo, o.Key))
+                    {
+                        writer.Complete();
+                        return;
+                    }
+
+                    await writer.WriteAsync(new StoredObject(bucket, o.Key, o.Size ?? 0, o.ETag ?? string.Empty, ToOffset(o.LastModified)), cancellationToken);
+                }
+
+                token = page.IsTruncated == true ? page.NextContinuationToken : null;
+            }
+            while (token is not null);
+
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+        }
+    }
+
+    private static DateTimeOffset ToOffset(DateTime? value) =>
+        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+}

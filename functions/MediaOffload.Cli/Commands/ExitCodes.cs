@@ -1,0 +1,17 @@
+namespace MediaOffload.Cli.Commands;
+
+/// <summary>Process exit codes (DESIGN §5 "CLI").</summary>
+internal static class ExitCodes
+{
+    /// <summary>The bucket is in sync.</summary>
+    public const int InSync = 0;
+
+    /// <summary>Drift or failures remain, or S3 refused the credentials.</summary>
+    public const int Drift = 1;
+
+    /// <summary>Bad arguments, a missing directory or a missing bucket.</summary>
+    public const int Usage = 2;
+}
+
+/// <summary>An argument that parsed but makes no sense; reported with exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,3 @@
+using MediaOffload.Cli.Commands;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using MediaOffload.Cli.State;
+using MediaOffload.Core.Media;
+using MediaOffload.Core.Paths;
+using MediaOffload.Core.Reconcile;
+
+namespace MediaOffload.Cli.Sources;
+
+/// <summary>
+/// Walks a WordPress uploads folder in S3 key order, applying the offload worker's rules: MediaPath, the
+/// extension allowlist and the magic bytes. Files that fail are yielded as rejected entries, never dropped.
+/// </summary>
+/// <remarks>
+/// Each directory is sorted on its own, with directory names compared as <c>name/</c>: a depth-first walk then
+/// yields paths in full-key UTF-8 order without holding the whole tree, because every key under <c>d/</c> shares
+/// that prefix. MD5s are computed in parallel but yielded in order, and reused from <see cref="SyncState"/>
+/// while a file's size and mtime are unchanged.
+/// </remarks>
+internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, PlannerOptions planner, int parallelism)
+{
+    private static readonly string[] Hidden = [".media-offload"];
+
+    public async IAsyncEnumerable<SourceEntry> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in OrderedParallel.SelectAsync(Walk(files.Root, string.Empty, string.Empty), Inspect, parallelism, cancellationToken))
+        {
+            yield return entry;
+        }
+    }
+
+    private async IAsyncEnumerable<(string Relative, FileSystemInfo Info)> Walk(string directory, string relative, string rawRelative)
+    {
+        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions
+        {
+            RecurseSubdirectories = false,
+            IgnoreInaccessible = false,
+            AttributesToSkip = 0,
+            ReturnSpecialDirectories = false,
+        })
+            .Where(e => relative.Length > 0 || !Hidden.Contains(e.Name))
+            .Select(e => (Info: e, Name: e.Name.Normalize(NormalizationForm.FormC), IsDir: IsDirectory(e)))
+            .OrderBy(e => e.IsDir ? e.Name + "/" : e.Name, KeyOrder.Utf8)
+            .ToList();
+
+        foreach (var (info, name, isDir) in entries)
+        {
+            var path = relative.Length == 0 ? name : $"{relative}/{name}";
+            var raw = rawRelative.Length == 0 ? info.Name : $"{rawRelative}/{info.Name}";
+            if (isDir)
+            {
+                await foreach (var child in Walk(info.FullName, path, raw))
+                {
+                    yield return child;
+                }
+            }
+            else
+            {
+                files.Remember(path, raw);
+                yield return (path, info);
+            }
+        }
+    }
+
+    // Symlinked directories are not followed: WordPress never makes them, and a loop would never end.
+    private static bool IsDirectory(FileSystemInfo e) => e is DirectoryInfo && e.LinkTarget is null;
+
+    private async ValueTask<SourceEntry> Inspect((string Relative, FileSystemInfo Info) file, CancellationToken cancellationToken)
+    {
+        var (relative, info) = file;
+        if (!MediaPath.TryParse(relative, out var path, out var pathError))
+        {
+            return SourceEntry.Rejected(relative, pathError);
+        }
+
+        if (info is DirectoryInfo)
+        {
+            return SourceEntry.Rejected(path.Value, "symbolic link to a directory");
+        }
+
+        var type = MediaTypes.ForExtension(path.Extension);
+        if (type is null)
+        {
+            return SourceEntry.Rejected(path.Value, path.Extension.Length == 0 ? "no file extension" : $"type .{path.Extension} may not be offloaded");
+        }
+
+        FileInfo fi;
+        try
+        {
+            fi = new FileInfo(info.FullName);
+            fi.Refresh();
+            if (!fi.Exists)
+            {
+                return SourceEntry.Rejected(path.Value, "file vanished before it was read");
+            }
+
+            // FIFOs, sockets and devices always stat as zero bytes, and opening a FIFO blocks until a writer
+            // comes; an empty file may not be offloaded either, so a zero length is refused before any open.
+            if (fi.Length == 0)
+            {
+                return SourceEntry.Rejected(path.Value, "file is empty (or a FIFO, socket or device)");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return SourceEntry.Rejected(path.Value, $"cannot stat: {e.Message}");
+        }
+
+        var modified = new DateTimeOffset(fi.LastWriteTimeUtc, TimeSpan.Zero);
+        var cached = state.Get(planner.KeyFor(path.Value));
+        if (cached is { Md5: not null } known && known.Size == fi.Length && known.MtimeTicks == fi.LastWriteTimeUtc.Ticks)
+        {
+            // Only files that passed the magic-byte check get an MD5 recorded; unchanged size and mtime mean
+            // unchanged bytes, so a no-op run opens no file at all.
+            return new SourceEntry(path.Value, fi.Length, known.Md5, modified);
+        }
+
+        try
+        {
+            var head = new byte[Signature.HeadLength];
+            string md5;
+            int headLength;
+            await using (var stream = new FileStream(fi.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
+            {
+                headLength = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+                if (MediaTypes.CheckContent(type, head.AsMemory(0, headLength)) is { } mismatch)
+                {
+                    return SourceEntry.Rejected(path.Value, mismatch, fi.Length);
+                }
+
+                if (cached is { Md5: not null } c && c.Size == fi.Length && c.MtimeTicks == fi.LastWriteTimeUtc.Ticks)
+                {
+                    md5 = c.Md5;
+                }
+                else
+                {
+                    stream.Position = 0;
+                    md5 = Convert.ToHexStringLower(await MD5.HashDataAsync(stream, cancellationToken));
+                    state.RecordLocal(planner.KeyFor(path.Value), fi.Length, fi.LastWriteTimeUtc.Ticks, md5);
+                }
+            }
+
+            return new SourceEntry(path.Value, fi.Length, md5, modified);
+        }
+        catch (FileNotFoundException)
+        {
+            return SourceEntry.Rejected(path.Value, "file vanished before it was read");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return SourceEntry.Rejected(path.Value, $"unreadable: {e.Message}");
+        }
+    }
+}

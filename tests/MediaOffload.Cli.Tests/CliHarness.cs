@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using MediaOffload.Cli.Commands;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.TestSupport;
+
+namespace MediaOffload.Cli.Tests;
+
+/// <summary>A temp uploads folder, a fresh bucket on the shared moto_server, and in-process CLI runs.</summary>
+public sealed class CliHarness : IAsyncDisposable
+{
+    private CliHarness(MotoServer moto, string bucket, string root)
+    {
+        Moto = moto;
+        Bucket = bucket;
+        Root = root;
+        Uploads = Directory.CreateDirectory(Path.Combine(root, "uploads")).FullName;
+        S3 = moto.CreateClient();
+    }
+
+    public MotoServer Moto { get; }
+    public string Bucket { get; }
+    public string Root { get; }
+    public string Uploads { get; }
+    public IAmazonS3 S3 { get; }
+    public string ReportPath => Path.Combine(Root, "report.json");
+    public string StatePath => Path.Combine(Root, "state.jsonl");
+
+    public static async Task<CliHarness> CreateAsync(string label)
+    {
+        var moto = await MotoServer.Shared;
+        var bucket = await moto.CreateBucketAsync(label);
+        return new CliHarness(moto, bucket, Directory.CreateTempSubdirectory("cli-").FullName);
+    }
+
+    public string Key(string path) => $"wp-content/uploads/{path}";
+
+    public string Write(string path, byte[] bytes)
+    {
+        var full = Path.Combine(Uploads, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, bytes);
+        return full;
+    }
+
+    /// <summary>A real image made by libvips' CLI, so variants can be encoded.</summary>
+    public string WriteImage(string path, int width = 40, int seed = 0)
+    {
+        var full = Path.Combine(Uploads, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = Path.Combine(Root, $"img-{Guid.NewGuid():N}{Path.GetExtension(path)}");
+        Run("vips", "black", tmp, (width + seed).ToString(), (width / 2).ToString());
+        File.Move(tmp, full, overwrite: true);
+        return full;
+    }
+
+    /// <summary>A minimal valid PDF; the seed makes contents differ.</summary>
+    public static byte[] Pdf(string seed) => System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% {seed}\n%%EOF\n");
+
+    public async Task<(int Exit, ReconcileReport? Report, string Output, string Error)> RunAsync(string command, params string[] extra) =>
+        await RunAsync(command, CancellationToken.None, extra);
+
+    public async Task<(int Exit, ReconcileReport? Report, string Output, string Error)> RunAsync(string command, CancellationToken token, params string[] extra)
+    {
+        File.Delete(ReportPath);
+        var args = new List<string> { command };
+        if (command != "verify")
+        {
+            args.Add(Uploads);
+        }
+
+        args.AddRange(["--bucket", Bucket, "--endpoint-url", Moto.Endpoint, "--report", ReportPath]);
+        if (command != "verify")
+        {
+            args.AddRange(["--state", StatePath]);
+        }
+
+        args.AddRange(extra);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CliApp.RunAsync([.. args], output, error, token);
+        var report = File.Exists(ReportPath) ? ReconcileReport.FromJson(await File.ReadAllTextAsync(ReportPath)) : null;
+        return (exit, report, output.ToString(), error.ToString());
+    }
+
+    public async Task<GetObjectMetadataResponse> HeadAsync(string key) =>
+        await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key });
+
+    public async Task<List<string>> KeysAsync()
+    {
+        var response = await S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket });
+        return (response.S3Objects ?? []).Select(o => o.Key).ToList();
+    }
+
+    public static void Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(info)!;
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {p.StandardError.ReadToEnd()}");
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        S3.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}
