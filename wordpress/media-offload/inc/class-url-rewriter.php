@@ -113,14 +113,15 @@ class Url_Rewriter {
 		if ( ! is_string( $html ) || '' === $this->cdn || '' === $this->local || false === strpos( $html, $this->local ) ) {
 			return $html;
 		}
-		$pattern = '#(?:https?:)?' . preg_quote( $this->local, '#' ) . '/[^\s"\'<>()\\\\]+#i';
+		$pattern = '#(?:https?:)?' . preg_quote( $this->local, '#' ) . '/[^\s"\'<>(),\\\\]+#i';
 		return preg_replace_callback(
 			$pattern,
 			function ( $m ) {
 				$url = $m[0];
-				// A trailing comma belongs to a srcset list, not to the URL.
+				// Commas never occur in upload names (sanitize_file_name removes them), so one ends a srcset
+				// candidate; a trailing semicolon belongs to an inline style.
 				$tail = '';
-				if ( preg_match( '/[,;]+$/', $url, $t ) ) {
+				if ( preg_match( '/;+$/', $url, $t ) ) {
 					$tail = $t[0];
 					$url  = substr( $url, 0, -strlen( $tail ) );
 				}
