@@ -51,7 +51,7 @@ class Events {
 		add_action( 'delete_attachment', array( $this, 'on_delete' ), 10, 1 );
 		add_action( 'shutdown', array( $this, 'flush' ), 0 );
 		add_action( self::DISPATCH_HOOK, array( __CLASS__, 'run_cron' ) );
-		add_action( self::SWEEP_HOOK, array( __CLASS__, 'run_cron' ) );
+		add_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
 		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval -- five minutes is the sweep interval.
 		add_action( 'init', array( __CLASS__, 'ensure_sweep' ) );
 	}
@@ -65,7 +65,7 @@ class Events {
 		remove_action( 'delete_attachment', array( $this, 'on_delete' ), 10 );
 		remove_action( 'shutdown', array( $this, 'flush' ), 0 );
 		remove_action( self::DISPATCH_HOOK, array( __CLASS__, 'run_cron' ) );
-		remove_action( self::SWEEP_HOOK, array( __CLASS__, 'run_cron' ) );
+		remove_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
 		remove_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) );
 		remove_action( 'init', array( __CLASS__, 'ensure_sweep' ) );
 	}
@@ -227,6 +227,14 @@ class Events {
 	 * WP-Cron callback; the event's own argument only keeps scheduled events distinct.
 	 */
 	public static function run_cron() {
+		self::dispatch();
+	}
+
+	/**
+	 * WP-Cron, every five minutes: indexes attachments added while the plugin was inactive, then posts what is due.
+	 */
+	public static function sweep() {
+		Manifest_Index::index_missing( 50 );
 		self::dispatch();
 	}
 
