@@ -428,9 +428,11 @@ class Suite:
         assert not any(os.path.exists(os.path.join(self.s.uploads, p)) for p in files)
         del self.media["png"]
 
-    @check("Service down: the upload event is queued with backoff and delivered once the service is back")
+    @check("Service down: verify fails; the upload event is queued with backoff and delivered once the service is back")
     def outage(self):
         self.s.stop("service")
+        p = self.s.wp("cli", "verify", check=False)
+        assert p.returncode == 1 and "did not answer" in p.stderr, (p.returncode, p.stdout, p.stderr)
         src = os.path.join(self.s.tmp, "e2e-outage.jpg")
         subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "900", "700", "3"], check=True)
         started = time.time()
