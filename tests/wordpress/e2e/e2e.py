@@ -1,0 +1,602 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the WordPress plugin against a real WordPress, MariaDB, moto_server and the service.
+
+Everything binds to 127.0.0.1 on free ports and is torn down at the end, whatever happens. Prints one line per
+check and a final "E2E: N passed, N failed". Logs and screenshots go to tests/wordpress/artifacts/.
+"""
+import base64
+import hashlib
+import hmac
+import html.parser
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(TESTS))
+ARTIFACTS = os.path.join(TESTS, "artifacts")
+PLUGIN = os.path.join(REPO, "wordpress", "media-offload")
+API_DLL = os.path.join(REPO, "functions/MediaOffload.Api/bin/Release/net10.0/MediaOffload.Api.dll")
+SECRET = "e2e-signing-secret-" + "0123456789abcdef" * 2
+CDN = "cdn.e2e.test"
+MEDIA_BUCKET, CONTROL_BUCKET = "media-e2e", "control-e2e"
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+WAIT = float(os.environ.get("E2E_WAIT", "60"))
+
+results = []
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, what, timeout=WAIT, interval=0.5, tick=None):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - keep polling
+            last = e
+        if tick:
+            tick()
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def check(name):
+    def wrap(fn):
+        def run(*a, **kw):
+            started = time.time()
+            try:
+                fn(*a, **kw)
+                results.append((name, True))
+                log(f"PASS {name} ({time.time() - started:.1f}s)")
+            except Exception as e:  # noqa: BLE001
+                results.append((name, False))
+                log(f"FAIL {name}: {e}")
+                with open(os.path.join(ARTIFACTS, "e2e-failures.log"), "a") as f:
+                    f.write(f"== {name}\n{traceback.format_exc()}\n")
+        return run
+    return wrap
+
+
+class Stack:
+    """MariaDB, WordPress on php -S, moto_server and the service, each on its own loopback port."""
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix="mo-wp-e2e-")
+        self.procs = {}
+        self.db_port, self.wp_port, self.s3_port, self.api_port = free_port(), free_port(), free_port(), free_port()
+        self.wp_url = f"http://127.0.0.1:{self.wp_port}"
+        self.s3_url = f"http://127.0.0.1:{self.s3_port}"
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        self.wp_dir = os.path.join(self.tmp, "wordpress")
+        self.env = dict(os.environ, WP_DIR=self.wp_dir, WP_URL=self.wp_url)
+
+    # -- processes -------------------------------------------------------------------------------------------
+    def start(self, name, args, env=None, cwd=None):
+        out = open(os.path.join(ARTIFACTS, f"{name}.log"), "ab")
+        self.procs[name] = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                            start_new_session=True)
+        return self.procs[name]
+
+    def stop(self, name):
+        p = self.procs.pop(name, None)
+        if p is None:
+            return
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=5)
+
+    def teardown(self):
+        for name in ["service", "wordpress", "moto", "mariadb"]:
+            try:
+                self.stop(name)
+            except Exception as e:  # noqa: BLE001
+                log(f"teardown: {name}: {e}")
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- parts -----------------------------------------------------------------------------------------------
+    def start_mariadb(self):
+        datadir = os.path.join(self.tmp, "db")
+        self.db_socket = os.path.join(self.tmp, "mysqld.sock")
+        subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={datadir}", "--user=root",
+                        "--auth-root-authentication-method=normal", "--skip-test-db"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(ARTIFACTS, "mariadb-install.log"), "w"))
+        self.start("mariadb", ["mariadbd", "--no-defaults", f"--datadir={datadir}", f"--socket={self.db_socket}",
+                               f"--port={self.db_port}", "--bind-address=127.0.0.1", "--user=root",
+                               f"--pid-file={os.path.join(self.tmp, 'mysqld.pid')}", "--skip-log-bin",
+                               "--innodb-buffer-pool-size=64M", "--performance-schema=OFF"])
+        wait_for(lambda: subprocess.run(["mariadb-admin", f"--socket={self.db_socket}", "-uroot", "ping"],
+                                        capture_output=True).returncode == 0, "MariaDB", timeout=60)
+        sql = ("CREATE DATABASE wp CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+               "CREATE USER 'wp'@'127.0.0.1' IDENTIFIED BY 'wp-password';"
+               "GRANT ALL ON wp.* TO 'wp'@'127.0.0.1';")
+        subprocess.run(["mariadb", f"--socket={self.db_socket}", "-uroot", "-e", sql], check=True)
+
+    def install_wordpress(self):
+        shutil.copytree("/usr/share/wordpress", self.wp_dir, symlinks=False, ignore=shutil.ignore_patterns(".htaccess"))
+        os.symlink(PLUGIN, os.path.join(self.wp_dir, "wp-content/plugins/media-offload"))
+        os.makedirs(os.path.join(self.wp_dir, "wp-content/mu-plugins"))
+        with open(os.path.join(self.wp_dir, "wp-content/mu-plugins/e2e.php"), "w") as f:
+            # Seconds instead of minutes between retries, so the outage test stays short.
+            f.write("<?php\nadd_filter( 'media_offload_retry_delay', function () { return 2; } );\n"
+                    # Sites that keep upload names as given (older WordPress, imports, plugins) have spaces, '+',
+                    # '&', parentheses and accents in their paths. This header keeps a REST upload's name raw.
+                    "add_filter( 'sanitize_file_name', function ( $name, $raw ) {\n"
+                    "  return empty( $_SERVER['HTTP_X_E2E_RAW_NAME'] ) ? $name : $raw;\n"
+                    "}, 10, 2 );\n")
+        with open(os.path.join(self.wp_dir, "wp-config.php"), "w") as f:
+            f.write(f"""<?php
+define( 'DB_NAME', 'wp' );
+define( 'DB_USER', 'wp' );
+define( 'DB_PASSWORD', 'wp-password' );
+define( 'DB_HOST', '127.0.0.1:{self.db_port}' );
+define( 'DB_CHARSET', 'utf8mb4' );
+define( 'DB_COLLATE', '' );
+define( 'WP_HOME', '{self.wp_url}' );
+define( 'WP_SITEURL', '{self.wp_url}' );
+define( 'WP_ENVIRONMENT_TYPE', 'local' );
+define( 'WP_CONTENT_DIR', __DIR__ . '/wp-content' );
+define( 'FS_METHOD', 'direct' );
+define( 'WP_DEBUG', true );
+define( 'WP_DEBUG_DISPLAY', false );
+define( 'WP_DEBUG_LOG', '{os.path.join(ARTIFACTS, 'wp-debug.log')}' );
+define( 'AUTOMATIC_UPDATER_DISABLED', true );
+// Tests send traffic to loopback only: no update checks, no wordpress.org.
+define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+define( 'WP_AUTO_UPDATE_CORE', false );
+// A constant wins over the settings page: the browser test checks the field is locked.
+define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
+""")
+            for i, name in enumerate(["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT",
+                                      "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"]):
+                f.write(f"define( '{name}', '{hashlib.sha256(f'{name}{i}{self.tmp}'.encode()).hexdigest()}' );\n")
+            f.write("$table_prefix = 'wp_';\nif ( ! defined( 'ABSPATH' ) ) { define( 'ABSPATH', __DIR__ . '/' ); }\n"
+                    "require_once ABSPATH . 'wp-settings.php';\n")
+        settings = {"endpoint": self.api_url, "secret": SECRET, "cdn_domain": CDN, "key_prefix": "wp-content/uploads",
+                    "rewrite_urls": True}
+        out = self.wp("install", self.wp_url, json.dumps(settings))
+        self.app = json.loads(out.strip().splitlines()[-1])
+        self.uploads = os.path.join(self.wp_dir, "wp-content/uploads")
+        env = dict(self.env, PHP_CLI_SERVER_WORKERS="4")
+        self.start("wordpress", ["php", "-d", "upload_max_filesize=64M", "-d", "post_max_size=64M", "-d", "memory_limit=512M",
+                                 "-S", f"127.0.0.1:{self.wp_port}", "-t", self.wp_dir, os.path.join(HERE, "router.php")],
+                   env=env, cwd=self.wp_dir)
+        wait_for(lambda: http("GET", self.wp_url + "/wp-login.php")[0] == 200, "WordPress", timeout=30)
+
+    def start_moto(self):
+        self.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(self.s3_port)])
+        wait_for(lambda: http("GET", self.s3_url + "/moto-api/")[0] == 200, "moto_server", timeout=30)
+        self.s3 = boto3.client("s3", endpoint_url=self.s3_url, region_name="us-east-1", aws_access_key_id="local",
+                               aws_secret_access_key="local", config=Config(s3={"addressing_style": "path"}))
+        for bucket in (MEDIA_BUCKET, CONTROL_BUCKET):
+            self.s3.create_bucket(Bucket=bucket)
+
+    def start_service(self):
+        env = dict(os.environ, ASPNETCORE_URLS=self.api_url, AWS_EC2_METADATA_DISABLED="true",
+                   AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1",
+                   Logging__LogLevel__Default="Information",
+                   Offload__MediaBucket=MEDIA_BUCKET, Offload__ControlBucket=CONTROL_BUCKET,
+                   Offload__S3__ServiceUrl=self.s3_url, Offload__SigningSecrets__0=SECRET,
+                   Offload__AllowedOrigins__0=self.wp_url, Offload__AllowHttp="true",
+                   Offload__AllowPrivateNetworks="true")
+        self.start("service", ["dotnet", API_DLL], env=env, cwd=os.path.dirname(API_DLL))
+        wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+    def wp(self, *args, check=True):
+        p = subprocess.run(["php", os.path.join(HERE, "wp.php"), *args], env=self.env, capture_output=True, text=True,
+                           timeout=120)
+        with open(os.path.join(ARTIFACTS, "wp-commands.log"), "a") as f:
+            f.write(f"$ wp.php {' '.join(args)}\n{p.stdout}{p.stderr}(exit {p.returncode})\n")
+        if check and p.returncode != 0:
+            raise AssertionError(f"wp.php {args[0]} failed ({p.returncode}): {p.stderr.strip() or p.stdout.strip()}")
+        return p.stdout if check else p
+
+    def auth(self):
+        token = base64.b64encode(f"{self.app['user']}:{self.app['appPassword']}".encode()).decode()
+        return {"Authorization": "Basic " + token}
+
+    def upload(self, local_file, filename, mime, raw_name=False):
+        with open(local_file, "rb") as f:
+            data = f.read()
+        disposition = f'attachment; filename="{filename}"'.encode("utf-8").decode("latin-1")
+        headers = dict(self.auth(), **{"Content-Type": mime, "Content-Disposition": disposition})
+        if raw_name:
+            headers["X-E2E-Raw-Name"] = "1"
+        status, body, _ = http("POST", self.wp_url + "/wp-json/wp/v2/media", data, headers, timeout=120)
+        if status != 201:
+            raise AssertionError(f"upload of {filename} answered {status}: {body[:500]!r}")
+        return json.loads(body)
+
+    def keys(self):
+        keys = {}
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=MEDIA_BUCKET):
+            for o in page.get("Contents", []):
+                keys[o["Key"]] = o
+        return keys
+
+    def traffic(self):
+        """A visitor: every page view lets WP-Cron spawn, as on a live site."""
+        try:
+            http("GET", self.wp_url + "/", timeout=10)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def attachment_files(self, relative_file):
+        """Every file WordPress wrote for an upload, found on disk by its stem: the independent oracle."""
+        folder = os.path.join(self.uploads, os.path.dirname(relative_file))
+        stem = os.path.splitext(os.path.basename(relative_file))[0]
+        stem = re.sub(r"-scaled$", "", stem)
+        out = []
+        for name in os.listdir(folder):
+            if name == os.path.basename(relative_file) or name.startswith(stem + "-") or name.startswith(stem + "."):
+                rel = os.path.relpath(os.path.join(folder, name), self.uploads)
+                out.append(rel)
+        return sorted(out)
+
+
+def http(method, url, data=None, headers=None, timeout=30):
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+def signed_headers(url, secret=SECRET, timestamp=None):
+    target = urllib.parse.urlsplit(url)
+    path_and_query = target.path + ("?" + target.query if target.query else "")
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    canonical = "\n".join([ts, "GET", path_and_query, hashlib.sha256(b"").hexdigest()])
+    return ts, "v1=" + hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_get(url, secret=SECRET, timestamp=None):
+    ts, sig = signed_headers(url, secret, timestamp)
+    return http("GET", url, headers={"X-MediaOffload-Timestamp": ts, "X-MediaOffload-Signature": sig})
+
+
+def md5_of(path):
+    with open(path, "rb") as f:
+        return hashlib.md5(f.read()).hexdigest()
+
+
+class ImgParser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.imgs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.imgs.append(dict(attrs))
+
+
+# ----------------------------------------------------------------------------------------------------------------
+class Suite:
+    def __init__(self, stack):
+        self.s = stack
+        self.media = {}
+
+    def expect_offloaded(self, files, timeout=WAIT):
+        """Every file and its .webp variant in the bucket, with the right headers and MD5."""
+        expected = {f"wp-content/uploads/{p}" for p in files}
+        variants = {k + ".webp" for k in expected if k.lower().endswith((".jpg", ".jpeg", ".png", ".gif"))}
+        want = expected | variants
+        wait_for(lambda: want <= set(self.s.keys()), f"{len(want)} objects in the bucket ({sorted(want)[:3]}...)",
+                 timeout=timeout, tick=self.s.traffic)
+        for key in sorted(expected):
+            head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
+            assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
+            local = os.path.join(self.s.uploads, key[len("wp-content/uploads/"):])
+            assert head["Metadata"].get("source-md5") == md5_of(local), f"{key}: MD5 differs from the local file"
+            ext = key.rsplit(".", 1)[-1].lower()
+            assert head["ContentType"] == {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}[ext], key
+        for key in sorted(variants):
+            head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
+            assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
+        return want
+
+    @check("CLI: verify reaches the service with a signed health request; status lists the settings")
+    def cli(self):
+        out = self.s.wp("cli", "verify")
+        assert "Success:" in out, out
+        out = self.s.wp("cli", "status")
+        assert f"endpoint:     {self.s.api_url}" in out and "(set, " in out and "[wp-config]" in out, out
+
+    @check("Upload JPEG via REST: original, -scaled, every size and every .webp in the bucket with Cache-Control")
+    def upload_jpeg(self):
+        src = os.path.join(self.s.tmp, "e2e-photo.jpg")
+        subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "2800", "1900", "1"], check=True)
+        started = time.time()
+        att = self.s.upload(src, "e2e-photo.jpg", "image/jpeg")
+        upload_seconds = time.time() - started
+        rel = att["media_details"]["file"]
+        files = self.s.attachment_files(rel)
+        assert any(f.endswith("-scaled.jpg") for f in files), f"no -scaled file: {files}"
+        assert "2" in "".join(files) and len(files) >= 6, f"too few sizes: {files}"
+        self.expect_offloaded(files)
+        self.media["jpeg"] = (att, files)
+        log(f"     upload answered in {upload_seconds:.1f}s; {len(files)} files offloaded")
+
+    @check("Upload PNG via REST: every size and .webp in the bucket")
+    def upload_png(self):
+        src = os.path.join(self.s.tmp, "e2e-graphic.png")
+        subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "1400", "1000", "2"], check=True)
+        att = self.s.upload(src, "e2e-graphic.png", "image/png")
+        files = self.s.attachment_files(att["media_details"]["file"])
+        assert len(files) >= 4, files
+        self.expect_offloaded(files)
+        self.media["png"] = (att, files)
+
+    @check("URLs: a post embedding the image renders src and srcset on the CDN domain")
+    def urls(self):
+        att, files = self.media["jpeg"]
+        local_large = f"{self.s.wp_url}/wp-content/uploads/" + next(f for f in files if "-1024x" in f)
+        content = (f'<!-- wp:image {{"id":{att["id"]},"sizeSlug":"large"}} --><figure class="wp-block-image size-large">'
+                   f'<img src="{local_large}" alt="" class="wp-image-{att["id"]}"/></figure><!-- /wp:image -->')
+        status, body, _ = http("POST", self.s.wp_url + "/wp-json/wp/v2/posts",
+                               json.dumps({"title": "CDN post", "status": "publish", "content": content}).encode(),
+                               dict(self.s.auth(), **{"Content-Type": "application/json"}))
+        assert status == 201, (status, body[:300])
+        post = json.loads(body)
+        status, page, _ = http("GET", post["link"])
+        assert status == 200, status
+        with open(os.path.join(ARTIFACTS, "post.html"), "wb") as f:
+            f.write(page)
+        parser = ImgParser()
+        parser.feed(page.decode("utf-8"))
+        img = next((i for i in parser.imgs if f"wp-image-{att['id']}" in i.get("class", "")), None)
+        assert img, "the image is not in the page"
+        cdn = f"https://{CDN}/wp-content/uploads/"
+        assert img["src"].startswith(cdn), img["src"]
+        srcset = [c.strip().split(" ")[0] for c in img.get("srcset", "").split(",") if c.strip()]
+        assert len(srcset) >= 3, f"srcset too short: {img.get('srcset')}"
+        assert all(u.startswith(cdn) for u in srcset), srcset
+        assert f"{self.s.wp_url}/wp-content/uploads/" not in img.get("src", "") + img.get("srcset", "")
+        # The REST API's attachment URL goes through wp_get_attachment_url as well.
+        status, body, _ = http("GET", f"{self.s.wp_url}/wp-json/wp/v2/media/{att['id']}")
+        assert json.loads(body)["source_url"].startswith(cdn)
+
+    @check("WebP fallback: <file>.webp that WordPress sees is answered with the original image, not a 404")
+    def webp_fallback(self):
+        att, files = self.media["jpeg"]
+        rel = next(f for f in files if "-300x" in f)
+        status, body, headers = http("GET", f"{self.s.wp_url}/wp-content/uploads/{rel}.webp")
+        assert status == 200, status
+        assert headers.get("Content-Type", "").startswith("image/jpeg"), headers.get("Content-Type")
+        with open(os.path.join(self.s.uploads, rel), "rb") as f:
+            assert body == f.read(), "body is not the original"
+        status, _, headers = http("GET", f"{self.s.wp_url}/wp-content/uploads/2001/01/nothing-here.jpg.webp")
+        assert not headers.get("Content-Type", "").startswith("image/"), f"a missing original answered {status} with an image"
+
+    @check("Edit: rotating the image in the editor offloads the new files (attachment.updated)")
+    def edit(self):
+        att, files = self.media["jpeg"]
+        out = json.loads(self.s.wp("edit", str(att["id"]), "90").strip().splitlines()[-1])
+        new_rel = out["file"]
+        assert re.search(r"-e\d{13}", new_rel), f"no new file name after the edit: {new_rel}"
+        folder = os.path.dirname(new_rel)
+        stem = re.sub(r"-scaled$", "", os.path.splitext(os.path.basename(new_rel))[0])
+        new_files = sorted(os.path.join(folder, n) for n in os.listdir(os.path.join(self.s.uploads, folder)) if n.startswith(stem))
+        assert len(new_files) >= 3, new_files
+        self.expect_offloaded(new_files)
+        log_entries = json.loads(self.s.wp("option", "media_offload_log"))
+        assert any(e["type"] == "attachment.updated" and e["attachmentId"] == att["id"] and e["status"] == 202 for e in log_entries)
+        self.media["jpeg"] = (att, sorted(set(files) | set(new_files)))
+
+    @check("Delete: deleting the attachment removes its objects and their variants")
+    def delete(self):
+        att, files = self.media["png"]
+        prefix_keys = {f"wp-content/uploads/{p}" for p in files}
+        status, body, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{att['id']}?force=true", headers=self.s.auth())
+        assert status == 200, (status, body[:300])
+        wait_for(lambda: not ({k for k in self.s.keys() if k in prefix_keys or k[:-5] in prefix_keys}),
+                 "objects and variants to be deleted", tick=self.s.traffic)
+        assert not any(os.path.exists(os.path.join(self.s.uploads, p)) for p in files)
+        del self.media["png"]
+
+    @check("Service down: verify fails; the upload event is queued with backoff and delivered once the service is back")
+    def outage(self):
+        self.s.stop("service")
+        p = self.s.wp("cli", "verify", check=False)
+        assert p.returncode == 1 and "did not answer" in p.stderr, (p.returncode, p.stdout, p.stderr)
+        src = os.path.join(self.s.tmp, "e2e-outage.jpg")
+        subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "900", "700", "3"], check=True)
+        started = time.time()
+        att = self.s.upload(src, "e2e-outage.jpg", "image/jpeg")
+        assert time.time() - started < 20, "the upload waited for the service"
+
+        def queued():
+            q = json.loads(self.s.wp("queue"))
+            return q if any(r["attachment_id"] == str(att["id"]) and int(r["attempts"]) >= 1 for r in q["rows"]) else None
+        q = wait_for(queued, "a failed attempt in the outbox", tick=self.s.traffic)
+        row = next(r for r in q["rows"] if r["attachment_id"] == str(att["id"]))
+        assert row["status"] == "pending" and row["last_error"], row
+        log(f"     queued after {row['attempts']} attempt(s): {row['last_error'][:80]}")
+        time.sleep(3)
+        self.s.start_service()
+        files = self.s.attachment_files(att["media_details"]["file"])
+        self.expect_offloaded(files, timeout=WAIT * 1.5)
+        wait_for(lambda: json.loads(self.s.wp("queue"))["counts"]["pending"] == 0, "an empty outbox", tick=self.s.traffic)
+        self.media["outage"] = (att, files)
+
+    @check("Hostile filenames: 'Café Ünïcode.jpg', 'a b+c&d.jpg' and 'photo (1).jpg' go through the whole path")
+    def hostile(self):
+        self.hostile_names(raw=False)
+
+    @check("Hostile filenames kept verbatim (no sanitize_file_name): spaces, '+', '&', '()' and accents in keys")
+    def hostile_raw(self):
+        self.hostile_names(raw=True)
+
+    def hostile_names(self, raw):
+        for i, name in enumerate(["Café Ünïcode.jpg", "a b+c&d.jpg", "photo (1).jpg"]):
+            src = os.path.join(self.s.tmp, f"hostile-{i}.jpg")
+            subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "800", "600", str(10 + i)], check=True)
+            att = self.s.upload(src, name, "image/jpeg", raw_name=raw)
+            rel = att["media_details"]["file"]
+            if raw:
+                assert os.path.basename(rel) == name, f"WordPress renamed {name!r} to {rel!r}"
+            files = self.s.attachment_files(rel)
+            assert len(files) >= 3, files
+            self.expect_offloaded(files)
+            # Served back through WordPress from the uploads URL WordPress itself printed.
+            status, _, _ = http("GET", f"{self.s.wp_url}/wp-content/uploads/" + urllib.parse.quote(rel))
+            assert status == 200, (rel, status)
+            self.media[f"hostile{i}{'raw' if raw else ''}"] = (att, files)
+            log(f"     {name!r} -> {rel!r}: {len(files)} files")
+
+    @check("Manifest: refuses unsigned, wrongly signed and stale requests with 401")
+    def manifest_auth(self):
+        url = self.s.wp_url + "/wp-json/media-offload/v1/manifest?cursor=&limit=500"
+        status, body, _ = http("GET", url)
+        assert status == 401, (status, body[:200])
+        status, _, _ = signed_get(url, timestamp=int(time.time()) - 600)
+        assert status == 401, f"stale: {status}"
+        status, _, _ = signed_get(url, timestamp=int(time.time()) + 600)
+        assert status == 401, f"future: {status}"
+        status, _, _ = signed_get(url, secret="not-the-secret-" + "x" * 32)
+        assert status == 401, f"wrong secret: {status}"
+        # A valid signature for another target does not open this one.
+        status, _, _ = http("GET", url, headers=dict(zip(["X-MediaOffload-Timestamp", "X-MediaOffload-Signature"], signed_headers(url.replace("limit=500", "limit=499")))))
+        assert status == 401, f"signature of another query: {status}"
+        status, _, _ = signed_get(url)
+        assert status == 200, f"signed: {status}"
+
+    @check("Manifest: sorted by path in byte order, paged by cursor, and in step with the bucket")
+    def manifest_pages(self):
+        files, cursor, pages = [], "", 0
+        while True:
+            url = f"{self.s.wp_url}/wp-json/media-offload/v1/manifest?cursor={urllib.parse.quote(cursor, safe='')}&limit=4"
+            status, body, _ = signed_get(url)
+            assert status == 200, (status, body[:300])
+            page = json.loads(body)
+            assert set(page) == {"files", "nextCursor"}
+            files += page["files"]
+            pages += 1
+            cursor = page["nextCursor"]
+            if not cursor:
+                break
+        paths = [f["path"] for f in files]
+        assert pages > 2, pages
+        assert paths == sorted(paths, key=lambda p: p.encode("utf-8")), "not in byte order"
+        assert len(set(paths)) == len(paths), "a path is listed twice"
+        for f in files:
+            assert set(f) == {"path", "size", "md5", "mime", "modified", "attachmentId"}, f
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["modified"]), f["modified"]
+        # Everything the site has is in the bucket with the same MD5, and the bucket holds nothing else.
+        keys = self.s.keys()
+        media_keys = {k for k in keys if not (k.endswith(".webp") and k[:-5] in keys)}
+        manifest_keys = {"wp-content/uploads/" + p for p in paths}
+        assert manifest_keys == media_keys, f"drift: only in manifest {sorted(manifest_keys - media_keys)[:5]}, only in bucket {sorted(media_keys - manifest_keys)[:5]}"
+        for f in files:
+            head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key="wp-content/uploads/" + f["path"])
+            assert head["Metadata"].get("source-md5") == f["md5"] and head["ContentLength"] == f["size"], f["path"]
+        log(f"     {len(files)} files in {pages} pages")
+
+    @check("Settings page in headless Chromium: save, see the values persisted, screenshot kept")
+    def settings_page(self):
+        script = os.path.join(HERE, "settings-page.mjs")
+        env = dict(os.environ, WP_URL=self.s.wp_url, WP_USER="admin", WP_PASSWORD="e2e-admin-password",
+                   ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"))
+        p = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=180, cwd=TESTS)
+        with open(os.path.join(ARTIFACTS, "settings-page.log"), "w") as f:
+            f.write(p.stdout + p.stderr)
+        assert p.returncode == 0, (p.stdout + p.stderr)[-800:]
+        saved = json.loads(self.s.wp("option", "media_offload_settings"))
+        assert saved["cdn_domain"] == "media.e2e.test" and saved["rewrite_urls"] is True and saved["secret"] == SECRET, saved
+        assert os.path.getsize(os.path.join(ARTIFACTS, "settings-page.png")) > 10000
+
+    @check("Uninstall: options, tables and scheduled events removed; media untouched")
+    def uninstall(self):
+        before = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
+        out = json.loads(self.s.wp("uninstall").strip().splitlines()[-1])
+        assert out["options"] == [False, False, False], out
+        assert out["cron"] == [False, False, False], out
+        assert out["tables"] == [], out
+        assert out["attachments"] > 0
+        after = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
+        assert before == after, "uninstall touched uploads"
+
+    def run(self):
+        self.cli()
+        self.upload_jpeg()
+        self.upload_png()
+        if "jpeg" in self.media:
+            self.urls()
+            self.webp_fallback()
+            self.edit()
+        if "png" in self.media:
+            self.delete()
+        self.outage()
+        self.hostile()
+        self.hostile_raw()
+        self.manifest_auth()
+        self.manifest_pages()
+        self.settings_page()
+        self.uninstall()
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    stack = Stack()
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    started = time.time()
+    try:
+        log("E2E: starting MariaDB, WordPress, moto_server and the service on 127.0.0.1")
+        stack.start_mariadb()
+        stack.start_moto()
+        stack.install_wordpress()
+        stack.start_service()
+        log(f"E2E: stack up in {time.time() - started:.0f}s (WordPress {stack.wp_url}, service {stack.api_url})")
+        Suite(stack).run()
+    except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
+        results.append(("stack", False))
+        log(f"FAIL stack: {e}")
+        with open(os.path.join(ARTIFACTS, "e2e-failures.log"), "a") as f:
+            f.write(traceback.format_exc())
+    finally:
+        stack.teardown()
+    passed = sum(1 for _, ok in results if ok)
+    failed = sum(1 for _, ok in results if not ok)
+    log(f"E2E: {passed} passed, {failed} failed in {time.time() - started:.0f}s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The WordPress plugin's tests: php -l over every PHP file, PHPUnit unit tests, then the end-to-end suite against a
+# real WordPress, MariaDB, moto_server and the service, all on 127.0.0.1. Installs what is missing first, always
+# tears down what it started, and ends with one "N passed, N failed" line. Artifacts: tests/wordpress/artifacts/.
+set -uo pipefail
+cd "$(dirname "$0")"
+TESTS_DIR=$(pwd)
+REPO=$(cd ../.. && pwd)
+ARTIFACTS="$TESTS_DIR/artifacts"
+rm -rf "$ARTIFACTS"
+mkdir -p "$ARTIFACTS"
+started=$(date +%s)
+export AWS_EC2_METADATA_DISABLED=true
+
+passed=0
+failed=0
+e2e_pid=
+cleanup() {
+  # The E2E suite tears its stack down itself; this covers an interrupt that reaches us first.
+  if [ -n "$e2e_pid" ] && kill -0 "$e2e_pid" 2>/dev/null; then
+    kill -TERM "$e2e_pid" 2>/dev/null
+    wait "$e2e_pid" 2>/dev/null
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 1. What is missing.
+packages=(wordpress mariadb-server php-cli php-mysql php-gd php-curl php-xml php-mbstring phpunit chromium)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+if [ ! -d node_modules/playwright-core ]; then
+  npm install --no-save --no-audit --no-fund --silent playwright-core@1.65.1 >/dev/null \
+    || { echo "npm install playwright-core failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+API_DLL="$REPO/functions/MediaOffload.Api/bin/Release/net10.0/MediaOffload.Api.dll"
+if [ ! -f "$API_DLL" ] || [ "${MEDIA_OFFLOAD_REBUILD:-0}" = 1 ]; then
+  echo "Building the service"
+  dotnet build "$REPO/functions/MediaOffload.Api" -c Release --nologo -v q >"$ARTIFACTS/dotnet-build.log" 2>&1 \
+    || { echo "dotnet build failed; see $ARTIFACTS/dotnet-build.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# 2. php -l on every PHP file of the plugin and the tests.
+lint_failed=0
+lint_count=0
+while IFS= read -r -d '' f; do
+  lint_count=$((lint_count + 1))
+  out=$(php -l "$f" 2>&1) || { echo "$out"; lint_failed=$((lint_failed + 1)); }
+done < <(find "$REPO/wordpress" "$TESTS_DIR" -path "$TESTS_DIR/node_modules" -prune -o -path "$ARTIFACTS" -prune -o -name '*.php' -print0)
+echo "php -l: $((lint_count - lint_failed)) of $lint_count files clean"
+passed=$((passed + lint_count - lint_failed))
+failed=$((failed + lint_failed))
+
+# 3. PHPUnit.
+phpunit -c "$TESTS_DIR/phpunit.xml.dist" --log-junit "$ARTIFACTS/phpunit.xml" 2>&1 | tee "$ARTIFACTS/phpunit.log"
+read -r ut ue uf us < <(python3 - "$ARTIFACTS/phpunit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+    print(s.get("tests"), s.get("errors"), s.get("failures"), s.get("skipped", "0"))
+except Exception:
+    print(0, 1, 0, 0)
+PY
+)
+unit_bad=$((ue + uf))
+passed=$((passed + ut - unit_bad - us))
+failed=$((failed + unit_bad))
+[ "$ut" -gt 0 ] || failed=$((failed + 1))
+
+# 4. End to end.
+python3 "$TESTS_DIR/e2e/e2e.py" > >(tee "$ARTIFACTS/e2e.log") 2>&1 &
+e2e_pid=$!
+wait "$e2e_pid"
+e2e_status=$?
+e2e_pid=
+sleep 0.2
+read -r ep ef < <(sed -nE 's/^E2E: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$ARTIFACTS/e2e.log" | tail -1)
+if [ -z "${ep:-}" ]; then ep=0; ef=1; fi
+[ "$e2e_status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
+passed=$((passed + ep))
+failed=$((failed + ef))
+
+echo "Artifacts: $ARTIFACTS ($(( $(date +%s) - started ))s)"
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

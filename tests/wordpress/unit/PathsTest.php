@@ -1,0 +1,116 @@
+<?php
+/**
+ * Paths, file lists, cursors, backoff and the WebP fallback's file mapping.
+ *
+ * @package MediaOffload
+ */
+
+use MediaOffload\Attachment_Files;
+use MediaOffload\Manifest_Index;
+use MediaOffload\Paths;
+use MediaOffload\Queue;
+use MediaOffload\Webp_Fallback;
+use PHPUnit\Framework\TestCase;
+
+class PathsTest extends TestCase {
+
+	public function test_encode_percent_encodes_each_segment() {
+		$this->assertSame( '2024/05/a%20b%2Bc%26d.jpg', Paths::encode( '2024/05/a b+c&d.jpg' ) );
+		$this->assertSame( '2024/05/photo%20%281%29.jpg', Paths::encode( '2024/05/photo (1).jpg' ) );
+		$this->assertSame( 'sites/2/2024/05/Caf%C3%A9%20%C3%9Cn%C3%AFcode.jpg', Paths::encode( 'sites/2/2024/05/Café Ünïcode.jpg' ) );
+	}
+
+	public function test_site_prefix() {
+		$this->assertSame( '', Paths::site_prefix( '/var/www/wp-content/uploads' ) );
+		$this->assertSame( 'sites/12/', Paths::site_prefix( '/var/www/wp-content/uploads/sites/12' ) );
+		$this->assertSame( '', Paths::site_prefix( '/var/www/wp-content/uploads/sites/x' ) );
+	}
+
+	public function test_clean_refuses_traversal_and_control_characters() {
+		$this->assertNull( Paths::clean( '2024/../wp-config.php' ) );
+		$this->assertNull( Paths::clean( '2024//a.jpg' ) );
+		$this->assertNull( Paths::clean( "2024/a\n.jpg" ) );
+		$this->assertSame( '2024/a.jpg', Paths::clean( '/2024/a.jpg' ) );
+	}
+
+	public function test_offloadable_types() {
+		$this->assertTrue( Paths::is_offloadable( 'a.JPG' ) );
+		$this->assertTrue( Paths::is_offloadable( 'a.woff2' ) );
+		$this->assertFalse( Paths::is_offloadable( 'a.php' ) );
+		$this->assertFalse( Paths::is_offloadable( 'a.svg' ) );
+		$this->assertFalse( Paths::is_offloadable( '.htaccess' ) );
+		$this->assertSame( 'image/png', Paths::mime( 'x/y.PNG' ) );
+	}
+
+	public function test_origin() {
+		$this->assertSame( 'https://blog.example.com', Paths::origin( 'https://Blog.Example.com/sub/' ) );
+		$this->assertSame( 'http://127.0.0.1:8080', Paths::origin( 'http://127.0.0.1:8080' ) );
+	}
+
+	public function test_paths_from_metadata_lists_original_sizes_scaled_original_image_and_backups() {
+		$meta  = array(
+			'file'           => '2024/05/big-scaled.jpg',
+			'original_image' => 'big.jpg',
+			'sizes'          => array(
+				'thumbnail' => array( 'file' => 'big-150x150.jpg' ),
+				'medium'    => array( 'file' => 'big-300x200.jpg' ),
+			),
+		);
+		$backup = array( 'full-orig' => array( 'file' => 'big-old.jpg' ) );
+		$this->assertSame(
+			array( '2024/05/big-scaled.jpg', '2024/05/big.jpg', '2024/05/big-150x150.jpg', '2024/05/big-300x200.jpg', '2024/05/big-old.jpg' ),
+			Attachment_Files::paths_from_metadata( '2024/05/big-scaled.jpg', $meta, $backup )
+		);
+	}
+
+	public function test_paths_from_metadata_without_metadata_uses_the_attached_file() {
+		$this->assertSame( array( '2024/05/doc.pdf' ), Attachment_Files::paths_from_metadata( '2024/05/doc.pdf', '' ) );
+		$this->assertSame( array(), Attachment_Files::paths_from_metadata( '', null ) );
+	}
+
+	public function test_cursor_round_trips_and_is_url_safe() {
+		foreach ( array( '2024/05/a.jpg', 'sites/2/2024/05/Café Ünïcode-150x150.jpg', "a?b=c&d+e" ) as $path ) {
+			$cursor = Manifest_Index::encode_cursor( $path );
+			$this->assertMatchesRegularExpression( '/^[A-Za-z0-9_-]+$/', $cursor );
+			$this->assertSame( $path, Manifest_Index::decode_cursor( $cursor ) );
+		}
+		$this->assertSame( '', Manifest_Index::decode_cursor( '' ) );
+		$this->assertNull( Manifest_Index::decode_cursor( 'not a cursor!' ) );
+		$this->assertNull( Manifest_Index::encode_cursor( null ) );
+	}
+
+	public function test_backoff_doubles_up_to_the_cap() {
+		$this->assertSame( 30, Queue::backoff( 1 ) );
+		$this->assertSame( 60, Queue::backoff( 2 ) );
+		$this->assertSame( 480, Queue::backoff( 5 ) );
+		$this->assertSame( 900, Queue::backoff( 6 ) );
+		$this->assertSame( 900, Queue::backoff( 500 ) );
+		// An hour-long outage costs at most one capped interval of delay after recovery.
+		$elapsed = 0;
+		for ( $i = 1; $elapsed < 3600; $i++ ) {
+			$elapsed += Queue::backoff( $i );
+		}
+		$this->assertLessThan( 20, $i );
+	}
+
+	public function test_webp_fallback_maps_only_variant_requests_inside_uploads() {
+		$dir = sys_get_temp_dir() . '/mo-webp-' . getmypid();
+		@mkdir( $dir . '/2024/05', 0777, true );
+		file_put_contents( $dir . '/2024/05/a b.jpg', 'x' );
+		file_put_contents( $dir . '/2024/05/s.php', 'x' );
+		try {
+			$this->assertSame( realpath( $dir . '/2024/05/a b.jpg' ), Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg', '/wp-content/uploads', $dir ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/s.php.webp', '/wp-content/uploads', $dir ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/missing.jpg.webp', '/wp-content/uploads', $dir ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/../uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
+			$this->assertNull( Webp_Fallback::source_file( '/elsewhere/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
+		} finally {
+			unlink( $dir . '/2024/05/a b.jpg' );
+			unlink( $dir . '/2024/05/s.php' );
+			rmdir( $dir . '/2024/05' );
+			rmdir( $dir . '/2024' );
+			rmdir( $dir );
+		}
+	}
+}

@@ -1,0 +1,172 @@
+<?php
+/**
+ * The files of an attachment and their fingerprints.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Lists every file WordPress keeps for an attachment (original, sizes, -scaled, original_image and the backups the
+ * image editor keeps) and describes each one for events and the manifest. MD5s are computed once and kept in the
+ * attachment's `_media_offload_files` meta; a file is hashed again only when its size or mtime changes.
+ */
+class Attachment_Files {
+
+	const META = '_media_offload_files';
+
+	/**
+	 * Uploads-relative paths (without any sites/N prefix) from attachment data. Pure.
+	 *
+	 * @param string     $attached_file `_wp_attached_file`, e.g. 2024/05/photo-scaled.jpg.
+	 * @param array|null $metadata      `_wp_attachment_metadata`.
+	 * @param array|null $backup_sizes  `_wp_attachment_backup_sizes`.
+	 * @return string[] Unique, in a stable order: the attached file first.
+	 */
+	public static function paths_from_metadata( $attached_file, $metadata, $backup_sizes = null ) {
+		$attached_file = ltrim( str_replace( '\\', '/', (string) $attached_file ), '/' );
+		$metadata      = is_array( $metadata ) ? $metadata : array();
+		$main          = ! empty( $metadata['file'] ) ? ltrim( (string) $metadata['file'], '/' ) : $attached_file;
+		if ( '' === $main ) {
+			return array();
+		}
+		$dir   = dirname( $main );
+		$dir   = ( '.' === $dir || '' === $dir ) ? '' : $dir . '/';
+		$paths = array( $main );
+		if ( '' !== $attached_file ) {
+			$paths[] = $attached_file;
+		}
+		if ( ! empty( $metadata['original_image'] ) ) {
+			$paths[] = $dir . basename( (string) $metadata['original_image'] );
+		}
+		foreach ( array( $metadata['sizes'] ?? array(), is_array( $backup_sizes ) ? $backup_sizes : array() ) as $sizes ) {
+			if ( ! is_array( $sizes ) ) {
+				continue;
+			}
+			foreach ( $sizes as $size ) {
+				if ( is_array( $size ) && ! empty( $size['file'] ) ) {
+					$paths[] = $dir . basename( (string) $size['file'] );
+				}
+			}
+		}
+		$clean = array();
+		foreach ( $paths as $path ) {
+			$path = Paths::clean( $path );
+			if ( null !== $path ) {
+				$clean[ $path ] = true;
+			}
+		}
+		return array_keys( $clean );
+	}
+
+	/**
+	 * Uploads-relative paths of an attachment, as stored now.
+	 *
+	 * @param int        $attachment_id Attachment ID.
+	 * @param array|null $metadata      Metadata to use instead of the stored one.
+	 * @return string[]
+	 */
+	public static function paths( $attachment_id, $metadata = null ) {
+		if ( null === $metadata ) {
+			$metadata = wp_get_attachment_metadata( $attachment_id, true );
+		}
+		return self::paths_from_metadata(
+			(string) get_post_meta( $attachment_id, '_wp_attached_file', true ),
+			$metadata,
+			get_post_meta( $attachment_id, '_wp_attachment_backup_sizes', true )
+		);
+	}
+
+	/**
+	 * Describes every offloadable file of an attachment that exists on disk, updating the fingerprint cache.
+	 *
+	 * @param int        $attachment_id Attachment ID.
+	 * @param array|null $metadata      Metadata to use instead of the stored one.
+	 * @return array[] Each: path (with sites/N/), url, size, md5, mime, modified. Sorted by path.
+	 */
+	public static function describe( $attachment_id, $metadata = null ) {
+		$uploads = wp_upload_dir( null, false );
+		if ( ! empty( $uploads['error'] ) ) {
+			return array();
+		}
+		$basedir = untrailingslashit( $uploads['basedir'] );
+		$baseurl = untrailingslashit( $uploads['baseurl'] );
+		$prefix  = Paths::site_prefix( $basedir );
+		$cache   = get_post_meta( $attachment_id, self::META, true );
+		$cache   = is_array( $cache ) ? $cache : array();
+		$fresh   = array();
+		$files   = array();
+
+		foreach ( self::paths( $attachment_id, $metadata ) as $relative ) {
+			if ( ! Paths::is_offloadable( $relative ) ) {
+				continue;
+			}
+			$full = $basedir . '/' . $relative;
+			if ( ! is_file( $full ) ) {
+				continue;
+			}
+			$size  = (int) filesize( $full );
+			$mtime = (int) filemtime( $full );
+			$known = isset( $cache[ $relative ] ) ? $cache[ $relative ] : null;
+			if ( is_array( $known ) && (int) $known['size'] === $size && (int) $known['mtime'] === $mtime && ! empty( $known['md5'] ) ) {
+				$md5 = $known['md5'];
+			} else {
+				$md5 = md5_file( $full );
+			}
+			if ( false === $md5 ) {
+				continue;
+			}
+			$fresh[ $relative ] = array(
+				'size'  => $size,
+				'mtime' => $mtime,
+				'md5'   => $md5,
+			);
+			$files[]            = array(
+				'path'     => $prefix . $relative,
+				'url'      => $baseurl . '/' . Paths::encode( $relative ),
+				'size'     => $size,
+				'md5'      => $md5,
+				'mime'     => Paths::mime( $relative ),
+				'modified' => Paths::iso_time( $mtime ),
+			);
+		}
+
+		if ( $fresh !== $cache ) {
+			update_post_meta( $attachment_id, self::META, $fresh );
+		}
+		usort(
+			$files,
+			function ( $a, $b ) {
+				return strcmp( $a['path'], $b['path'] );
+			}
+		);
+		return $files;
+	}
+
+	/**
+	 * Paths (with sites/N/) recorded when the attachment was last described, for deletes.
+	 *
+	 * @param int $attachment_id Attachment ID.
+	 * @return string[]
+	 */
+	public static function known_paths( $attachment_id ) {
+		$uploads = wp_upload_dir( null, false );
+		$prefix  = Paths::site_prefix( untrailingslashit( $uploads['basedir'] ) );
+		$cache   = get_post_meta( $attachment_id, self::META, true );
+		$paths   = is_array( $cache ) ? array_keys( $cache ) : array();
+		foreach ( self::paths( $attachment_id ) as $path ) {
+			if ( Paths::is_offloadable( $path ) ) {
+				$paths[] = $path;
+			}
+		}
+		$paths = array_map(
+			function ( $p ) use ( $prefix ) {
+				return $prefix . $p;
+			},
+			array_unique( $paths )
+		);
+		sort( $paths, SORT_STRING );
+		return $paths;
+	}
+}

@@ -1,0 +1,331 @@
+<?php
+/**
+ * Upload, edit and delete events: recorded during the request, sent by WP-Cron.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Turns attachment changes into signed events for the service without ever blocking the editor.
+ *
+ * During a request, hooks only mark attachments as changed. At shutdown, when WordPress has written all the meta,
+ * each changed attachment is described and its event is written to the persistent queue; a WP-Cron event then
+ * posts it. A failed post stays queued with backoff (see Queue).
+ */
+class Events {
+
+	const DISPATCH_HOOK = 'media_offload_dispatch';
+	const SWEEP_HOOK    = 'media_offload_sweep';
+	const SWEEP_SCHEDULE = 'media_offload_five_minutes';
+	const LOG_OPTION    = 'media_offload_log';
+	const LOG_SIZE      = 25;
+
+	/** Files per event; the service accepts up to 200. */
+	const FILES_PER_EVENT = 100;
+
+	/** Seconds one cron run may spend posting. */
+	const TIME_BUDGET = 20;
+
+	/**
+	 * Attachment ID => 'attachment.uploaded' or 'attachment.updated'.
+	 *
+	 * @var array<int,string>
+	 */
+	private $changed = array();
+
+	/**
+	 * Whether this request queued an event.
+	 *
+	 * @var bool
+	 */
+	private $queued = false;
+
+	/**
+	 * Adds the hooks.
+	 */
+	public function setup() {
+		add_filter( 'wp_generate_attachment_metadata', array( $this, 'on_generate' ), 999, 2 );
+		add_filter( 'wp_update_attachment_metadata', array( $this, 'on_update' ), 999, 2 );
+		add_action( 'delete_attachment', array( $this, 'on_delete' ), 10, 1 );
+		add_action( 'shutdown', array( $this, 'flush' ), 0 );
+		add_action( self::DISPATCH_HOOK, array( __CLASS__, 'run_cron' ) );
+		add_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
+		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval -- five minutes is the sweep interval.
+		add_action( 'init', array( __CLASS__, 'ensure_sweep' ) );
+	}
+
+	/**
+	 * Removes the hooks.
+	 */
+	public function tear_down() {
+		remove_filter( 'wp_generate_attachment_metadata', array( $this, 'on_generate' ), 999 );
+		remove_filter( 'wp_update_attachment_metadata', array( $this, 'on_update' ), 999 );
+		remove_action( 'delete_attachment', array( $this, 'on_delete' ), 10 );
+		remove_action( 'shutdown', array( $this, 'flush' ), 0 );
+		remove_action( self::DISPATCH_HOOK, array( __CLASS__, 'run_cron' ) );
+		remove_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
+		remove_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) );
+		remove_action( 'init', array( __CLASS__, 'ensure_sweep' ) );
+	}
+
+	/**
+	 * Adds the five-minute schedule of the sweep.
+	 *
+	 * @param array $schedules Schedules.
+	 * @return array
+	 */
+	public static function cron_schedules( $schedules ) {
+		$schedules[ self::SWEEP_SCHEDULE ] = array(
+			'interval' => 5 * MINUTE_IN_SECONDS,
+			'display'  => __( 'Every five minutes (Media Offload)', 'media-offload' ),
+		);
+		return $schedules;
+	}
+
+	/**
+	 * Keeps the sweep scheduled: it retries whatever is due even if a single dispatch event was lost.
+	 */
+	public static function ensure_sweep() {
+		if ( ! wp_next_scheduled( self::SWEEP_HOOK ) ) {
+			wp_schedule_event( time() + 5 * MINUTE_IN_SECONDS, self::SWEEP_SCHEDULE, self::SWEEP_HOOK );
+		}
+	}
+
+	/**
+	 * After WordPress made the sizes of a new upload.
+	 *
+	 * @param array $metadata      Metadata.
+	 * @param int   $attachment_id Attachment ID.
+	 * @return array Unchanged.
+	 */
+	public function on_generate( $metadata, $attachment_id ) {
+		$known = get_post_meta( $attachment_id, Attachment_Files::META, true );
+		$this->changed[ (int) $attachment_id ] = is_array( $known ) && $known ? 'attachment.updated' : 'attachment.uploaded';
+		return $metadata;
+	}
+
+	/**
+	 * Any metadata change, e.g. the image editor saving new files.
+	 *
+	 * @param array $metadata      Metadata.
+	 * @param int   $attachment_id Attachment ID.
+	 * @return array Unchanged.
+	 */
+	public function on_update( $metadata, $attachment_id ) {
+		if ( ! isset( $this->changed[ (int) $attachment_id ] ) ) {
+			$this->changed[ (int) $attachment_id ] = 'attachment.updated';
+		}
+		return $metadata;
+	}
+
+	/**
+	 * Before WordPress deletes an attachment's files: queue the delete of every file it had.
+	 *
+	 * @param int $attachment_id Attachment ID.
+	 */
+	public function on_delete( $attachment_id ) {
+		$attachment_id = (int) $attachment_id;
+		unset( $this->changed[ $attachment_id ] );
+		$paths = Attachment_Files::known_paths( $attachment_id );
+		Manifest_Index::remove( $attachment_id );
+		if ( ! $paths || ! Settings::can_send() ) {
+			return;
+		}
+		$files = array_map(
+			function ( $path ) {
+				return array( 'path' => $path );
+			},
+			$paths
+		);
+		$this->enqueue( 'attachment.deleted', $attachment_id, $files );
+	}
+
+	/**
+	 * At shutdown: describe each changed attachment, index it and queue its event; then wake WP-Cron.
+	 */
+	public function flush() {
+		$changed       = $this->changed;
+		$this->changed = array();
+		foreach ( $changed as $attachment_id => $type ) {
+			$post = get_post( $attachment_id );
+			if ( ! $post || 'attachment' !== $post->post_type ) {
+				continue;
+			}
+			$before = get_post_meta( $attachment_id, Attachment_Files::META, true );
+			$files  = Attachment_Files::describe( $attachment_id );
+			$after  = get_post_meta( $attachment_id, Attachment_Files::META, true );
+			Manifest_Index::sync( $attachment_id, $files );
+			if ( ! $files || ! Settings::can_send() ) {
+				continue;
+			}
+			if ( 'attachment.updated' === $type && $before === $after ) {
+				continue; // Metadata changed, files did not (alt text, say).
+			}
+			$this->enqueue( $type, $attachment_id, $files );
+		}
+		if ( $this->queued ) {
+			$this->queued = false;
+			self::wake();
+		}
+	}
+
+	/**
+	 * Writes an event (in chunks the service accepts) to the queue.
+	 *
+	 * @param string  $type          Event type.
+	 * @param int     $attachment_id Attachment ID.
+	 * @param array[] $files         Files.
+	 */
+	private function enqueue( $type, $attachment_id, array $files ) {
+		foreach ( array_chunk( $files, self::FILES_PER_EVENT ) as $chunk ) {
+			$event = array(
+				'type'         => $type,
+				'site'         => Paths::origin( home_url() ),
+				'attachmentId' => (int) $attachment_id,
+				'files'        => $chunk,
+			);
+			/**
+			 * Filters an event before it is queued. Return null to drop it.
+			 *
+			 * @param array|null $event Event body.
+			 */
+			$event = apply_filters( 'media_offload_event', $event );
+			if ( is_array( $event ) ) {
+				Queue::push( $event );
+				$this->queued = true;
+			}
+		}
+	}
+
+	/**
+	 * Schedules a dispatch now and spawns WP-Cron without waiting for it.
+	 */
+	public static function wake() {
+		self::schedule( time() );
+		if ( ( defined( 'DISABLE_WP_CRON' ) && DISABLE_WP_CRON ) || wp_doing_cron() ) {
+			return;
+		}
+		spawn_cron();
+	}
+
+	/**
+	 * Schedules a dispatch at a time. One event per ten-second window, as WP-Cron drops near duplicates.
+	 *
+	 * @param int $when Unix seconds.
+	 */
+	public static function schedule( $when ) {
+		$when = max( time(), (int) $when );
+		$args = array( (int) floor( $when / 10 ) );
+		if ( ! wp_next_scheduled( self::DISPATCH_HOOK, $args ) ) {
+			wp_schedule_single_event( $when, self::DISPATCH_HOOK, $args );
+		}
+	}
+
+	/**
+	 * WP-Cron callback; the event's own argument only keeps scheduled events distinct.
+	 */
+	public static function run_cron() {
+		self::dispatch();
+	}
+
+	/**
+	 * WP-Cron, every five minutes: indexes attachments added while the plugin was inactive, then posts what is due.
+	 */
+	public static function sweep() {
+		Manifest_Index::index_missing( 50 );
+		self::dispatch();
+	}
+
+	/**
+	 * Posts every due event. Runs from WP-Cron and from `wp media-offload` commands.
+	 *
+	 * @param int|null $budget Seconds to spend; default TIME_BUDGET.
+	 * @return array{delivered:int, retrying:int, failed:int}
+	 */
+	public static function dispatch( $budget = null ) {
+		$budget   = is_numeric( $budget ) && $budget > 0 ? (int) $budget : self::TIME_BUDGET;
+		$deadline = time() + $budget;
+		$stats    = array(
+			'delivered' => 0,
+			'retrying'  => 0,
+			'failed'    => 0,
+		);
+		if ( ! Settings::can_send() ) {
+			return $stats;
+		}
+		do {
+			$rows = Queue::claim_due( 10, time() );
+			foreach ( $rows as $index => $row ) {
+				$event    = json_decode( $row['payload'], true );
+				$attempts = (int) $row['attempts'] + 1;
+				$result   = Client::request( 'POST', '/v1/events', $event );
+				$status   = $result['status'];
+				if ( $status >= 200 && $status < 300 ) {
+					Queue::delivered( $row['id'] );
+					++$stats['delivered'];
+					self::log( $row, $status, isset( $result['body']['jobId'] ) ? (string) $result['body']['jobId'] : '', count( $event['files'] ?? array() ) );
+					/**
+					 * Fires after the service accepted an event.
+					 *
+					 * @param array $event  Event body.
+					 * @param array $answer The service's answer: jobId and files.
+					 */
+					do_action( 'media_offload_event_delivered', $event, $result['body'] );
+					continue;
+				}
+				$permanent = in_array( $status, array( 400, 413, 422 ), true );
+				$next = Queue::failed( $row['id'], $attempts, (string) $result['error'], $permanent, time() );
+				++$stats[ $permanent ? 'failed' : 'retrying' ];
+				self::log( $row, $status, (string) $result['error'], count( $event['files'] ?? array() ) );
+				/**
+				 * Fires after an attempt to post an event failed.
+				 *
+				 * @param array  $event     Event body.
+				 * @param string $error     What went wrong.
+				 * @param bool   $permanent Whether the event was parked instead of retried.
+				 */
+				do_action( 'media_offload_event_failed', $event, (string) $result['error'], $permanent );
+				if ( 0 === $status ) {
+					// The service is unreachable: the rest waits for the same next attempt, untried.
+					foreach ( array_slice( $rows, $index + 1 ) as $untried ) {
+						Queue::release( $untried['id'], $next );
+					}
+					break 2;
+				}
+			}
+		} while ( $rows && time() < $deadline );
+
+		$next = Queue::next_due();
+		if ( null !== $next ) {
+			self::schedule( $next );
+		}
+		return $stats;
+	}
+
+	/**
+	 * Keeps the last events for the status panel.
+	 *
+	 * @param array  $row    Queue row.
+	 * @param int    $status HTTP status (0 when unreachable).
+	 * @param string $detail Job id or error.
+	 * @param int    $files  File count.
+	 */
+	private static function log( array $row, $status, $detail, $files ) {
+		$log = get_option( self::LOG_OPTION, array() );
+		$log = is_array( $log ) ? $log : array();
+		array_unshift(
+			$log,
+			array(
+				'time'         => time(),
+				'type'         => $row['event_type'],
+				'attachmentId' => (int) $row['attachment_id'],
+				'files'        => (int) $files,
+				'status'       => (int) $status,
+				'detail'       => $detail,
+			)
+		);
+		update_option( self::LOG_OPTION, array_slice( $log, 0, self::LOG_SIZE ), false );
+	}
+}

@@ -1,0 +1,163 @@
+<?php
+/**
+ * Uploads paths, offloadable types and URL encoding.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Pure helpers shared by events, the manifest and URL rewriting. No WordPress dependency.
+ */
+class Paths {
+
+	/**
+	 * The service's allowlist (MediaOffload.Core/Media/MediaTypes.cs): extension => MIME type.
+	 * Anything else (PHP, HTML, SVG, scripts, archives) is never sent and never rewritten.
+	 */
+	const TYPES = array(
+		'jpg'   => 'image/jpeg',
+		'jpeg'  => 'image/jpeg',
+		'jpe'   => 'image/jpeg',
+		'png'   => 'image/png',
+		'gif'   => 'image/gif',
+		'webp'  => 'image/webp',
+		'avif'  => 'image/avif',
+		'heic'  => 'image/heic',
+		'bmp'   => 'image/bmp',
+		'ico'   => 'image/x-icon',
+		'mp3'   => 'audio/mpeg',
+		'm4a'   => 'audio/mp4',
+		'ogg'   => 'audio/ogg',
+		'oga'   => 'audio/ogg',
+		'wav'   => 'audio/wav',
+		'flac'  => 'audio/flac',
+		'mp4'   => 'video/mp4',
+		'm4v'   => 'video/mp4',
+		'mov'   => 'video/quicktime',
+		'webm'  => 'video/webm',
+		'mkv'   => 'video/x-matroska',
+		'ogv'   => 'video/ogg',
+		'avi'   => 'video/x-msvideo',
+		'3gp'   => 'video/3gpp',
+		'pdf'   => 'application/pdf',
+		'doc'   => 'application/msword',
+		'xls'   => 'application/vnd.ms-excel',
+		'ppt'   => 'application/vnd.ms-powerpoint',
+		'docx'  => 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+		'xlsx'  => 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+		'pptx'  => 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+		'odt'   => 'application/vnd.oasis.opendocument.text',
+		'ods'   => 'application/vnd.oasis.opendocument.spreadsheet',
+		'odp'   => 'application/vnd.oasis.opendocument.presentation',
+		'woff'  => 'font/woff',
+		'woff2' => 'font/woff2',
+		'ttf'   => 'font/ttf',
+		'otf'   => 'font/otf',
+	);
+
+	/** Types the service writes a <key>.webp variant for. */
+	const VARIANT_SOURCES = array( 'jpg', 'jpeg', 'jpe', 'png', 'gif' );
+
+	/**
+	 * Lower-case extension of the last segment, or ''.
+	 *
+	 * @param string $path Path or URL path.
+	 * @return string
+	 */
+	public static function extension( $path ) {
+		$name = basename( (string) $path );
+		$dot  = strrpos( $name, '.' );
+		return ( false === $dot || 0 === $dot ) ? '' : strtolower( substr( $name, $dot + 1 ) );
+	}
+
+	/**
+	 * Whether the service may offload a file of this name.
+	 *
+	 * @param string $path Path.
+	 * @return bool
+	 */
+	public static function is_offloadable( $path ) {
+		return isset( self::TYPES[ self::extension( $path ) ] );
+	}
+
+	/**
+	 * MIME type by extension, or null when the type is not offloadable.
+	 *
+	 * @param string $path Path.
+	 * @return string|null
+	 */
+	public static function mime( $path ) {
+		$ext = self::extension( $path );
+		return isset( self::TYPES[ $ext ] ) ? self::TYPES[ $ext ] : null;
+	}
+
+	/**
+	 * Percent-encodes each segment (RFC 3986), keeping the slashes: "2024/05/a b+c.jpg" => "2024/05/a%20b%2Bc.jpg".
+	 *
+	 * @param string $path Uploads-relative path.
+	 * @return string
+	 */
+	public static function encode( $path ) {
+		return implode( '/', array_map( 'rawurlencode', explode( '/', (string) $path ) ) );
+	}
+
+	/**
+	 * The multisite prefix of an uploads base directory: "sites/3/" for .../uploads/sites/3, else "".
+	 *
+	 * @param string $basedir wp_upload_dir()['basedir'] of the current site.
+	 * @return string
+	 */
+	public static function site_prefix( $basedir ) {
+		return preg_match( '#/(sites/[0-9]+)/?$#', str_replace( '\\', '/', (string) $basedir ), $m ) ? $m[1] . '/' : '';
+	}
+
+	/**
+	 * Normalises a relative path: forward slashes, no leading slash, no empty, "." or ".." segments.
+	 * Returns null for a path that may not be sent.
+	 *
+	 * @param string $path Path relative to the uploads directory.
+	 * @return string|null
+	 */
+	public static function clean( $path ) {
+		$path = str_replace( '\\', '/', (string) $path );
+		$path = ltrim( $path, '/' );
+		if ( '' === $path || preg_match( '/[\x00-\x1f\x7f]/', $path ) ) {
+			return null;
+		}
+		foreach ( explode( '/', $path ) as $segment ) {
+			if ( '' === $segment || '.' === $segment || '..' === $segment ) {
+				return null;
+			}
+		}
+		if ( class_exists( '\Normalizer' ) && ! \Normalizer::isNormalized( $path, \Normalizer::FORM_C ) ) {
+			$path = \Normalizer::normalize( $path, \Normalizer::FORM_C );
+		}
+		return $path;
+	}
+
+	/**
+	 * ISO 8601 UTC time as the service expects it.
+	 *
+	 * @param int $timestamp Unix seconds.
+	 * @return string e.g. 2024-05-01T10:00:00Z
+	 */
+	public static function iso_time( $timestamp ) {
+		return gmdate( 'Y-m-d\TH:i:s\Z', (int) $timestamp );
+	}
+
+	/**
+	 * The scheme://host[:port] of a URL, or '' when it has none.
+	 *
+	 * @param string $url URL.
+	 * @return string
+	 */
+	public static function origin( $url ) {
+		$parts = parse_url( (string) $url ); // phpcs:ignore WordPress.WP.AlternativeFunctions.parse_url_parse_url -- pure helper, no WordPress here.
+		if ( empty( $parts['scheme'] ) || empty( $parts['host'] ) ) {
+			return '';
+		}
+		return strtolower( $parts['scheme'] ) . '://' . strtolower( $parts['host'] ) . ( isset( $parts['port'] ) ? ':' . (int) $parts['port'] : '' );
+	}
+}

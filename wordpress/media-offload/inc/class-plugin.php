@@ -1,0 +1,115 @@
+<?php
+/**
+ * The plugin.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Wires the parts together with symmetric setup() and tear_down().
+ */
+class Plugin {
+
+	const INDEX_HOOK = 'media_offload_index';
+
+	/**
+	 * The instance.
+	 *
+	 * @var Plugin|null
+	 */
+	private static $instance = null;
+
+	/**
+	 * Parts with setup() and tear_down().
+	 *
+	 * @var object[]
+	 */
+	private $parts = array();
+
+	/**
+	 * The instance.
+	 *
+	 * @return Plugin
+	 */
+	public static function get_instance() {
+		if ( null === self::$instance ) {
+			self::$instance = new self();
+		}
+		return self::$instance;
+	}
+
+	/**
+	 * The URL part, for the admin screen.
+	 *
+	 * @return Urls|null
+	 */
+	public function urls() {
+		return isset( $this->parts['urls'] ) ? $this->parts['urls'] : null;
+	}
+
+	/**
+	 * Adds every hook.
+	 */
+	public function setup() {
+		if ( $this->parts ) {
+			return;
+		}
+		$this->parts = array(
+			'events'   => new Events(),
+			'urls'     => new Urls(),
+			'manifest' => new Manifest_Route(),
+			'webp'     => new Webp_Fallback(),
+		);
+		if ( is_admin() ) {
+			$this->parts['admin'] = new Admin();
+		}
+		foreach ( $this->parts as $part ) {
+			$part->setup();
+		}
+		add_action( 'init', array( $this, 'install' ), 1 );
+		add_action( self::INDEX_HOOK, array( __CLASS__, 'index_batch' ) );
+
+		/**
+		 * Fires once the plugin has added its hooks.
+		 *
+		 * @param Plugin $plugin The plugin.
+		 */
+		do_action( 'media_offload_loaded', $this );
+	}
+
+	/**
+	 * Removes every hook.
+	 */
+	public function tear_down() {
+		foreach ( array_reverse( $this->parts ) as $part ) {
+			$part->tear_down();
+		}
+		$this->parts = array();
+		remove_action( 'init', array( $this, 'install' ), 1 );
+		remove_action( self::INDEX_HOOK, array( __CLASS__, 'index_batch' ) );
+	}
+
+	/**
+	 * Creates the tables on first run (and per site on multisite), then indexes existing media in the background.
+	 */
+	public function install() {
+		if ( get_option( Schema::VERSION_OPTION ) === Schema::VERSION ) {
+			return;
+		}
+		Schema::maybe_install();
+		if ( ! wp_next_scheduled( self::INDEX_HOOK ) ) {
+			wp_schedule_single_event( time(), self::INDEX_HOOK );
+		}
+	}
+
+	/**
+	 * WP-Cron: indexes a batch of attachments uploaded before the plugin ran, and continues until none are left.
+	 */
+	public static function index_batch() {
+		if ( Manifest_Index::index_missing( 100 ) > 0 ) {
+			wp_schedule_single_event( time(), self::INDEX_HOOK );
+		}
+	}
+}

@@ -1,0 +1,89 @@
+<?php
+/**
+ * The plugin's two tables: the manifest index and the retry queue.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Creates and upgrades the tables with dbDelta, once per schema version and site.
+ */
+class Schema {
+
+	const VERSION        = '1';
+	const VERSION_OPTION = 'media_offload_schema';
+
+	/**
+	 * Manifest index table of the current site.
+	 *
+	 * @return string
+	 */
+	public static function files_table() {
+		global $wpdb;
+		return $wpdb->prefix . 'media_offload_files';
+	}
+
+	/**
+	 * Retry queue table of the current site.
+	 *
+	 * @return string
+	 */
+	public static function queue_table() {
+		global $wpdb;
+		return $wpdb->prefix . 'media_offload_queue';
+	}
+
+	/**
+	 * Installs or upgrades the tables when the stored schema version differs.
+	 */
+	public static function maybe_install() {
+		if ( get_option( self::VERSION_OPTION ) === self::VERSION ) {
+			return;
+		}
+		global $wpdb;
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		$charset = $wpdb->get_charset_collate();
+		$files   = self::files_table();
+		$queue   = self::queue_table();
+		// path is binary so ORDER BY and > compare bytes, the order S3 lists keys in.
+		dbDelta(
+			"CREATE TABLE {$files} (
+			path varbinary(900) NOT NULL,
+			attachment_id bigint(20) unsigned NOT NULL,
+			size bigint(20) unsigned NOT NULL,
+			md5 char(32) NOT NULL,
+			mime varchar(100) NOT NULL,
+			modified bigint(20) unsigned NOT NULL,
+			PRIMARY KEY  (path),
+			KEY attachment_id (attachment_id)
+			) {$charset};
+			CREATE TABLE {$queue} (
+			id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+			event_type varchar(32) NOT NULL,
+			attachment_id bigint(20) unsigned NOT NULL,
+			payload longtext NOT NULL,
+			status varchar(16) NOT NULL DEFAULT 'pending',
+			attempts int(10) unsigned NOT NULL DEFAULT 0,
+			next_attempt_at bigint(20) unsigned NOT NULL DEFAULT 0,
+			locked_until bigint(20) unsigned NOT NULL DEFAULT 0,
+			last_error text NULL,
+			created_at bigint(20) unsigned NOT NULL,
+			PRIMARY KEY  (id),
+			KEY due (status,next_attempt_at)
+			) {$charset};"
+		);
+		update_option( self::VERSION_OPTION, self::VERSION, true );
+	}
+
+	/**
+	 * Drops both tables. Only uninstall.php calls this; media files are never touched.
+	 */
+	public static function drop() {
+		global $wpdb;
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::files_table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared,WordPress.DB.DirectDatabaseQuery -- table names only.
+		$wpdb->query( 'DROP TABLE IF EXISTS ' . self::queue_table() ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared,WordPress.DB.DirectDatabaseQuery -- table names only.
+		delete_option( self::VERSION_OPTION );
+	}
+}

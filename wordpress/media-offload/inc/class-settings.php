@@ -1,0 +1,177 @@
+<?php
+/**
+ * Settings, from wp-config constants first and the settings page second.
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+/**
+ * Reads and sanitises the plugin's settings. A wp-config constant always wins over the stored option.
+ */
+class Settings {
+
+	const OPTION = 'media_offload_settings';
+
+	/**
+	 * Field => [constant, default].
+	 */
+	const FIELDS = array(
+		'endpoint'     => array( 'MEDIA_OFFLOAD_ENDPOINT', '' ),
+		'secret'       => array( 'MEDIA_OFFLOAD_SECRET', '' ),
+		'cdn_domain'   => array( 'MEDIA_OFFLOAD_CDN_DOMAIN', '' ),
+		'key_prefix'   => array( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' ),
+		'rewrite_urls' => array( 'MEDIA_OFFLOAD_REWRITE_URLS', false ),
+	);
+
+	/** Shortest secret the service accepts. */
+	const MIN_SECRET_LENGTH = 32;
+
+	/**
+	 * Whether a wp-config constant sets this field.
+	 *
+	 * @param string $field Field name.
+	 * @return bool
+	 */
+	public static function is_locked( $field ) {
+		return isset( self::FIELDS[ $field ] ) && defined( self::FIELDS[ $field ][0] );
+	}
+
+	/**
+	 * One setting's effective value.
+	 *
+	 * @param string $field Field name.
+	 * @return mixed
+	 */
+	public static function get( $field ) {
+		if ( ! isset( self::FIELDS[ $field ] ) ) {
+			return null;
+		}
+		list( $constant, $default ) = self::FIELDS[ $field ];
+		if ( defined( $constant ) ) {
+			$value = constant( $constant );
+		} else {
+			$stored = get_option( self::OPTION, array() );
+			$value  = is_array( $stored ) && array_key_exists( $field, $stored ) ? $stored[ $field ] : $default;
+		}
+		$value = is_bool( $default ) ? (bool) $value : trim( (string) $value );
+		if ( 'key_prefix' === $field ) {
+			$value = trim( $value, '/' );
+		}
+		if ( 'endpoint' === $field ) {
+			$value = rtrim( $value, '/' );
+		}
+		/**
+		 * Filters one effective setting.
+		 *
+		 * @param mixed  $value Value.
+		 * @param string $field Field name.
+		 */
+		return apply_filters( 'media_offload_setting', $value, $field );
+	}
+
+	/**
+	 * Secrets accepted on the manifest route: the current one, then MEDIA_OFFLOAD_PREVIOUS_SECRET during a rotation.
+	 *
+	 * @return string[]
+	 */
+	public static function accepted_secrets() {
+		$secrets = array( self::get( 'secret' ) );
+		if ( defined( 'MEDIA_OFFLOAD_PREVIOUS_SECRET' ) ) {
+			$secrets[] = (string) MEDIA_OFFLOAD_PREVIOUS_SECRET;
+		}
+		/**
+		 * Filters the secrets accepted on signed routes.
+		 *
+		 * @param string[] $secrets Secrets.
+		 */
+		return array_values( array_filter( (array) apply_filters( 'media_offload_accepted_secrets', $secrets ), 'strlen' ) );
+	}
+
+	/**
+	 * Whether events can be sent: an endpoint and a secret.
+	 *
+	 * @return bool
+	 */
+	public static function can_send() {
+		return '' !== self::get( 'endpoint' ) && '' !== self::get( 'secret' );
+	}
+
+	/**
+	 * Problems with the effective settings, for the status panel and `wp media-offload verify`.
+	 *
+	 * @return string[]
+	 */
+	public static function problems() {
+		$problems = array();
+		$endpoint = self::get( 'endpoint' );
+		if ( '' === $endpoint ) {
+			$problems[] = __( 'The API endpoint is not set.', 'media-offload' );
+		} elseif ( ! preg_match( '#^https?://[^/\s]+#i', $endpoint ) ) {
+			$problems[] = __( 'The API endpoint is not an http(s) URL.', 'media-offload' );
+		} elseif ( 0 === stripos( $endpoint, 'http://' ) && ! in_array( wp_get_environment_type(), array( 'local', 'development' ), true ) ) {
+			$problems[] = __( 'The API endpoint uses plain http; use https outside local development.', 'media-offload' );
+		}
+		$secret = self::get( 'secret' );
+		if ( '' === $secret ) {
+			$problems[] = __( 'The signing secret is not set.', 'media-offload' );
+		} elseif ( strlen( $secret ) < self::MIN_SECRET_LENGTH ) {
+			/* translators: %d: minimum length */
+			$problems[] = sprintf( __( 'The signing secret is shorter than %d characters; the service will refuse it.', 'media-offload' ), self::MIN_SECRET_LENGTH );
+		}
+		if ( self::get( 'rewrite_urls' ) && '' === self::get( 'cdn_domain' ) ) {
+			$problems[] = __( 'URL rewriting is on but no CDN domain is set, so URLs are left alone.', 'media-offload' );
+		}
+		return $problems;
+	}
+
+	/**
+	 * Sanitises the settings form. A blank secret keeps the stored one, so the page never has to print it.
+	 *
+	 * @param mixed $input Raw input.
+	 * @return array
+	 */
+	public static function sanitize( $input ) {
+		$input  = is_array( $input ) ? $input : array();
+		$stored = get_option( self::OPTION, array() );
+		$stored = is_array( $stored ) ? $stored : array();
+		$clean  = array();
+
+		$endpoint = isset( $input['endpoint'] ) ? trim( (string) $input['endpoint'] ) : '';
+		if ( '' !== $endpoint && ! wp_http_validate_url( $endpoint ) && ! preg_match( '#^https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/|$)#i', $endpoint ) ) {
+			add_settings_error( self::OPTION, 'endpoint', __( 'The API endpoint must be an http(s) URL.', 'media-offload' ) );
+			$endpoint = isset( $stored['endpoint'] ) ? $stored['endpoint'] : '';
+		}
+		$clean['endpoint'] = untrailingslashit( esc_url_raw( $endpoint, array( 'http', 'https' ) ) );
+
+		$secret = isset( $input['secret'] ) ? trim( (string) $input['secret'] ) : '';
+		if ( '' === $secret ) {
+			$secret = isset( $stored['secret'] ) ? $stored['secret'] : '';
+		} elseif ( strlen( $secret ) < self::MIN_SECRET_LENGTH ) {
+			/* translators: %d: minimum length */
+			add_settings_error( self::OPTION, 'secret', sprintf( __( 'The signing secret must be at least %d characters; the previous one was kept.', 'media-offload' ), self::MIN_SECRET_LENGTH ) );
+			$secret = isset( $stored['secret'] ) ? $stored['secret'] : '';
+		}
+		$clean['secret'] = $secret;
+
+		$cdn = isset( $input['cdn_domain'] ) ? trim( (string) $input['cdn_domain'] ) : '';
+		$cdn = preg_replace( '#/+$#', '', $cdn );
+		if ( '' !== $cdn && ! preg_match( '#^(https?://)?[a-z0-9.-]+(:[0-9]+)?$#i', $cdn ) ) {
+			add_settings_error( self::OPTION, 'cdn_domain', __( 'The CDN domain must be a host name such as cdn.example.com.', 'media-offload' ) );
+			$cdn = isset( $stored['cdn_domain'] ) ? $stored['cdn_domain'] : '';
+		}
+		$clean['cdn_domain'] = strtolower( $cdn );
+
+		$prefix = isset( $input['key_prefix'] ) ? trim( (string) $input['key_prefix'], " /\t\n" ) : '';
+		if ( '' !== $prefix && null === Paths::clean( $prefix ) ) {
+			add_settings_error( self::OPTION, 'key_prefix', __( 'The key prefix may not contain empty, "." or ".." segments.', 'media-offload' ) );
+			$prefix = isset( $stored['key_prefix'] ) ? $stored['key_prefix'] : self::FIELDS['key_prefix'][1];
+		}
+		$clean['key_prefix'] = '' === $prefix ? self::FIELDS['key_prefix'][1] : $prefix;
+
+		$clean['rewrite_urls'] = ! empty( $input['rewrite_urls'] );
+
+		return $clean;
+	}
+}

@@ -1,0 +1,24 @@
+<?php
+/**
+ * Plugin Name:       Media Offload
+ * Description:       Tells the MediaOffload service about every upload, edit and delete, serves media from the CDN and exposes the signed manifest the reconciler reads.
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      7.4
+ * Author:            MediaOffload
+ * License:           GPL-2.0-or-later
+ * Text Domain:       media-offload
+ *
+ * @package MediaOffload
+ */
+
+namespace MediaOffload;
+
+defined( 'ABSPATH' ) || exit;
+
+const VERSION     = '0.1.0';
+const PLUGIN_FILE = __FILE__;
+
+require_once __DIR__ . '/inc/namespace.php';
+
+add_action( 'plugins_loaded', __NAMESPACE__ . '\\bootstrap' );

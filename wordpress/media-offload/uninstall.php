@@ -1,0 +1,35 @@
+<?php
+/**
+ * Removes the plugin's options, tables and scheduled events. Never touches media files or attachments.
+ *
+ * @package MediaOffload
+ */
+
+defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
+
+/**
+ * Cleans one site.
+ */
+function media_offload_uninstall_site() {
+	global $wpdb;
+	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_schema' ) as $option ) {
+		delete_option( $option );
+	}
+	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) as $hook ) {
+		wp_unschedule_hook( $hook );
+	}
+	// The index and the outbox are the plugin's own bookkeeping; the fingerprint meta is too. Files stay.
+	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_files" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_queue" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+	delete_post_meta_by_key( '_media_offload_files' );
+}
+
+if ( is_multisite() ) {
+	foreach ( get_sites( array( 'fields' => 'ids' ) ) as $media_offload_site_id ) {
+		switch_to_blog( $media_offload_site_id );
+		media_offload_uninstall_site();
+		restore_current_blog();
+	}
+} else {
+	media_offload_uninstall_site();
+}
