@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: .NET unit and integration tests (real moto_server, real libvips, real loopback origin), then the
-# infrastructure checks. Ends with one "N passed, N failed" line.
+# Every test: .NET unit and integration tests (real moto_server, real libvips, real loopback origin), the
+# infrastructure checks (cfn-lint, CloudFront Function tests) and the WordPress plugin suite (real WordPress,
+# MariaDB and headless Chromium). Ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh || exit 1
@@ -13,15 +14,19 @@ status=0
 dotnet test MediaOffload.sln -c Release --nologo 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-if [ -x infra/test.sh ]; then
-  infra/test.sh 2>&1 | tee -a "$log"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-fi
+infra/test.sh 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-# Sum the per-runner summaries: dotnet's "Passed!/Failed! - Failed: N, Passed: N" and node's "# pass N" / "# fail N".
+# The WordPress plugin: php -l, PHPUnit and the end-to-end suite against a real WordPress (installs its own packages).
+bash tests/wordpress/run.sh 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# Sum the per-runner summaries: dotnet's "Passed!/Failed! - Failed: N, Passed: N", node's "# pass N" / "# fail N"
+# and the plugin suite's own "N passed, N failed".
 read -r passed failed < <(awk '
   /(Passed|Failed)! +- +Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1) } }
   /^# pass / { p += $3 } /^# fail / { f += $3 }
+  /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
   END { print p + 0, f + 0 }' "$log")
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ] || status=1
