@@ -41,7 +41,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var first = await InvokeAsync(new { action = "backfill", delete = true, force = true });
+        var first = await InvokeAsync(new { action = "backfill", dryRun = false, delete = true, force = true });
 
         Assert.Equal("finished", first.Status);
         var planned = first.Report!.Planned;
@@ -80,10 +80,23 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var answer = await InvokeAsync(new { action = "backfill", delete = true });
+        var answer = await InvokeAsync(new { action = "backfill", dryRun = false, delete = true });
 
         Assert.NotNull(answer.Report!.DeleteRefused);
         Assert.Contains(Prefix + "2024/05/orphan.jpg", await _host.KeysAsync(_host.MediaBucket));
+    }
+
+    [Fact]
+    public async Task Backfill_DeleteWithoutDryRunFlag_IsADryRun()
+    {
+        await StartAsync();
+        var before = await _host.KeysAsync(_host.MediaBucket);
+
+        var answer = await InvokeAsync(new { action = "backfill", delete = true, force = true });
+
+        Assert.True(answer.Report!.DryRun);
+        Assert.Equal(1, answer.Report.Planned[nameof(PlanAction.DeleteOrphan)]);
+        Assert.Equal(before, await _host.KeysAsync(_host.MediaBucket));
     }
 
     [Fact]

@@ -52,9 +52,9 @@ public sealed class ReconcileRunner(
         var planner = new ReconcilePlanner(new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, ResumeAfter = state.After });
         var stopAt = deadline - _limits.SafetyMargin;
         logger.LogInformation("Run {RunId} invocation {Invocation}: {Action} of '{Prefix}' after {After}, dry run {DryRun}",
-            state.RunId, state.Invocation, request.Action, prefix, state.After ?? "(start)", request.DryRun);
+            state.RunId, state.Invocation, request.Action, prefix, state.After ?? "(start)", request.IsDryRun);
 
-        if (request.Delete && !request.DryRun && state.Invocation == 1)
+        if (request.Delete && !request.IsDryRun && state.Invocation == 1)
         {
             state = state with { DeleteRefused = await CheckDeletionCapAsync(planner, site, prefix, request.Force, cancellationToken) };
         }
@@ -80,7 +80,7 @@ public sealed class ReconcileRunner(
             handled++;
             work.Planned(item);
             var ticket = tracker.Start(item.Key);
-            if (request.DryRun || item.Action == PlanAction.Skip)
+            if (request.IsDryRun || item.Action == PlanAction.Skip)
             {
                 tracker.Complete(ticket);
                 continue;
@@ -263,7 +263,7 @@ public sealed class ReconcileRunner(
             Bucket = _options.MediaBucket,
             Prefix = prefix,
             Source = site + Core.Manifest.ManifestPage.Route,
-            DryRun = state.Request.DryRun,
+            DryRun = state.Request.IsDryRun,
             StartedAt = state.StartedAt,
             FinishedAt = clock.GetUtcNow(),
             Planned = state.Planned,

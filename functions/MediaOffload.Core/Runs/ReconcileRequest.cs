@@ -12,19 +12,26 @@ namespace MediaOffload.Core.Runs;
 /// </summary>
 /// <param name="Action"><c>reconcile</c> or <c>backfill</c>.</param>
 /// <param name="Prefix">Limits the run to paths under this uploads-relative prefix, e.g. <c>2019/</c>. Default: everything.</param>
-/// <param name="DryRun">Plan and report only. Default false for <c>backfill</c>; a scheduled <c>reconcile</c> fixes drift but deletes nothing.</param>
+/// <param name="DryRun">
+/// Plan and report only. When absent it follows <paramref name="Delete"/>: a destructive run is a dry run unless
+/// <c>"dryRun": false</c> is said explicitly (DESIGN §6); otherwise drift is fixed.
+/// </param>
 /// <param name="Delete">Delete orphans. Default false; a safety cap still applies unless <see cref="Force"/>.</param>
 /// <param name="Force">Lift the mass-delete cap. Default false.</param>
 /// <param name="BatchManifest">Instead of fixing headers in place, write an S3 Batch Operations manifest of the keys. Default false.</param>
 public sealed record ReconcileRequest(
     [property: JsonPropertyName("action")] string? Action,
     [property: JsonPropertyName("prefix")] string? Prefix = null,
-    [property: JsonPropertyName("dryRun")] bool DryRun = false,
+    [property: JsonPropertyName("dryRun")] bool? DryRun = null,
     [property: JsonPropertyName("delete")] bool Delete = false,
     [property: JsonPropertyName("force")] bool Force = false,
     [property: JsonPropertyName("batchManifest")] bool BatchManifest = false)
 {
     public const string Reconcile = "reconcile";
+
+    /// <summary>Whether the run only plans: <see cref="DryRun"/> when given, else <see cref="Delete"/>.</summary>
+    [JsonIgnore]
+    public bool IsDryRun => DryRun ?? Delete;
     public const string Backfill = "backfill";
 
     /// <summary>Null when the request can run, else what is wrong with it.</summary>
