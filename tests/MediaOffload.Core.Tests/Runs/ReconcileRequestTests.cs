@@ -1,0 +1,67 @@
+using System.Text.Json;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
+
+namespace MediaOffload.Core.Tests.Runs;
+
+public sealed class ReconcileRequestTests
+{
+    [Theory]
+    [InlineData("{\"action\":\"reconcile\"}")]
+    [InlineData("{\"action\":\"backfill\",\"prefix\":\"2019/\",\"dryRun\":false,\"delete\":false}")]
+    [InlineData("{\"action\":\"backfill\",\"prefix\":\"sites/3/2020/05\"}")]
+    public void Problem_DocumentedShapes_IsNull(string json)
+    {
+        Assert.Null(JsonSerializer.Deserialize<ReconcileRequest>(json)!.Problem());
+    }
+
+    [Theory]
+    [InlineData("{\"action\":\"explode\"}", "action")]
+    [InlineData("{}", "action")]
+    [InlineData("{\"action\":\"backfill\",\"prefix\":\"../etc/\"}", "prefix")]
+    [InlineData("{\"action\":\"backfill\",\"prefix\":\"/2019/\"}", "prefix")]
+    public void Problem_BadRequest_NamesTheField(string json, string field)
+    {
+        Assert.StartsWith(field, JsonSerializer.Deserialize<ReconcileRequest>(json)!.Problem());
+    }
+
+    [Theory]
+    [InlineData("{\"action\":\"backfill\"}", false)]
+    [InlineData("{\"action\":\"backfill\",\"delete\":true}", true)]
+    [InlineData("{\"action\":\"backfill\",\"delete\":true,\"dryRun\":false}", false)]
+    [InlineData("{\"action\":\"backfill\",\"dryRun\":true}", true)]
+    public void IsDryRun_DestructiveWithoutExplicitFlag_DefaultsToDryRun(string json, bool expected)
+    {
+        Assert.Equal(expected, JsonSerializer.Deserialize<ReconcileRequest>(json)!.IsDryRun);
+    }
+
+    [Fact]
+    public void NewRunId_Request_NamesActionAndTimeAndDiffersPerRequest()
+    {
+        var at = new DateTimeOffset(2024, 11, 1, 10, 0, 0, TimeSpan.Zero);
+        var a = new ReconcileRequest(ReconcileRequest.Backfill, "2019/").NewRunId(at);
+        var b = new ReconcileRequest(ReconcileRequest.Backfill, "2020/").NewRunId(at);
+
+        Assert.Matches("^backfill-20241101T100000Z-[0-9a-f]{8}$", a);
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public void RunState_JsonRoundTrip_KeepsProgress()
+    {
+        var state = RunState.Start(new ReconcileRequest(ReconcileRequest.Reconcile), DateTimeOffset.UnixEpoch) with
+        {
+            After = "wp-content/uploads/2024/05/a.jpg",
+            Done = new Dictionary<string, long> { ["Upload"] = 3 },
+            Failures = [new ReconcileFailure("k", "Upload", "why")],
+        };
+
+        var back = RunState.FromJson(state.ToJson())!;
+
+        Assert.Equal(state.After, back.After);
+        Assert.Equal(3, back.Done["Upload"]);
+        Assert.Equal("why", back.Failures.Single().Reason);
+        Assert.Equal(RunState.KeyFor(state.RunId), $"checkpoints/{state.RunId}.json");
+        Assert.Null(RunState.FromJson("not json"u8));
+    }
+}
