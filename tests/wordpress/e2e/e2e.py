@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -312,7 +313,9 @@ class Suite:
 
     def expect_offloaded(self, files, timeout=WAIT):
         """Every file and its .webp variant in the bucket, with the right headers and MD5."""
-        expected = {f"wp-content/uploads/{p}" for p in files}
+        # Keys are NFC (the service normalises); the file on disk keeps the bytes WordPress wrote, NFD included.
+        on_disk = {"wp-content/uploads/" + unicodedata.normalize("NFC", p): p for p in files}
+        expected = set(on_disk)
         variants = {k + ".webp" for k in expected if k.lower().endswith((".jpg", ".jpeg", ".png", ".gif"))}
         want = expected | variants
         wait_for(lambda: want <= set(self.s.keys()), f"{len(want)} objects in the bucket ({sorted(want)[:3]}...)",
@@ -320,7 +323,7 @@ class Suite:
         for key in sorted(expected):
             head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
             assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
-            local = os.path.join(self.s.uploads, key[len("wp-content/uploads/"):])
+            local = os.path.join(self.s.uploads, on_disk[key])
             assert head["Metadata"].get("source-md5") == md5_of(local), f"{key}: MD5 differs from the local file"
             ext = key.rsplit(".", 1)[-1].lower()
             assert head["ContentType"] == {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}[ext], key
@@ -453,16 +456,17 @@ class Suite:
         wait_for(lambda: json.loads(self.s.wp("queue"))["counts"]["pending"] == 0, "an empty outbox", tick=self.s.traffic)
         self.media["outage"] = (att, files)
 
-    @check("Hostile filenames: 'Café Ünïcode.jpg', 'a b+c&d.jpg' and 'photo (1).jpg' go through the whole path")
+    @check("Hostile filenames: 'Café Ünïcode.jpg', 'a b+c&d.jpg', 'photo (1).jpg' and an NFD name go through the whole path")
     def hostile(self):
         self.hostile_names(raw=False)
 
-    @check("Hostile filenames kept verbatim (no sanitize_file_name): spaces, '+', '&', '()' and accents in keys")
+    @check("Hostile filenames kept verbatim (no sanitize_file_name): spaces, '+', '&', '()', accents and NFD in keys")
     def hostile_raw(self):
         self.hostile_names(raw=True)
 
     def hostile_names(self, raw):
-        for i, name in enumerate(["Café Ünïcode.jpg", "a b+c&d.jpg", "photo (1).jpg"]):
+        # The last name is decomposed (NFD), as macOS hands it over: "e" + U+0301.
+        for i, name in enumerate(["Café Ünïcode.jpg", "a b+c&d.jpg", "photo (1).jpg", unicodedata.normalize("NFD", "Décomposé brut.jpg" if raw else "Décomposé.jpg")]):
             src = os.path.join(self.s.tmp, f"hostile-{i}.jpg")
             subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "800", "600", str(10 + i)], check=True)
             att = self.s.upload(src, name, "image/jpeg", raw_name=raw)
@@ -476,7 +480,7 @@ class Suite:
             status, _, _ = http("GET", f"{self.s.wp_url}/wp-content/uploads/" + urllib.parse.quote(rel))
             assert status == 200, (rel, status)
             self.media[f"hostile{i}{'raw' if raw else ''}"] = (att, files)
-            log(f"     {name!r} -> {rel!r}: {len(files)} files")
+            log(f"     {ascii(name)} -> {ascii(rel)}: {len(files)} files")
 
     @check("Manifest: refuses unsigned, wrongly signed and stale requests with 401")
     def manifest_auth(self):
@@ -513,6 +517,7 @@ class Suite:
         assert pages > 2, pages
         assert paths == sorted(paths, key=lambda p: p.encode("utf-8")), "not in byte order"
         assert len(set(paths)) == len(paths), "a path is listed twice"
+        assert all(unicodedata.is_normalized("NFC", p) for p in paths), [ascii(p) for p in paths if not unicodedata.is_normalized("NFC", p)]
         for f in files:
             assert set(f) == {"path", "size", "md5", "mime", "modified", "attachmentId"}, f
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["modified"]), f["modified"]
