@@ -531,11 +531,69 @@ class Suite:
             assert head["Metadata"].get("source-md5") == f["md5"] and head["ContentLength"] == f["size"], f["path"]
         log(f"     {len(files)} files in {pages} pages")
 
+    def reconcile(self, payload):
+        """The Reconciler's pass-through path, unsigned like every Lambda event path; answers with the report."""
+        status, body, _ = http("POST", self.s.api_url + "/events/reconcile", json.dumps(payload).encode(),
+                               {"Content-Type": "application/json"}, timeout=120)
+        assert status == 200, f"reconcile answered {status}: {body[:800]!r}"
+        answer = json.loads(body)
+        assert answer.get("status") == "finished" and answer.get("runId"), answer
+        return answer
+
+    @check("Reconcile: after upload, edit, delete, outage and hostile names, a reconcile finds zero drift")
+    def zero_drift(self):
+        answer = self.reconcile({"action": "reconcile"})
+        report = answer["report"]
+        with open(os.path.join(ARTIFACTS, "reconcile-report.json"), "w") as f:
+            json.dump(answer, f, indent=2)
+        assert report["inSync"] is True and report["drift"] == 0, (
+            f"drift {report['drift']}, inSync {report['inSync']}; planned {json.dumps(report.get('planned'))}; "
+            f"failures {json.dumps(report.get('failures'), ensure_ascii=False)}")
+        planned = report.get("planned", {})
+        assert planned.get("Skip", 0) > 0 and set(planned) <= {"Skip"}, f"planned {json.dumps(planned)}"
+        log(f"     run {answer['runId']}: planned {json.dumps(planned)}, drift {report['drift']}")
+
+    def control_report(self, run_id, timeout=WAIT):
+        """reports/{runId}.json from the control bucket, once the service's notifier has run the backfill."""
+        def fetch():
+            try:
+                return json.loads(self.s.s3.get_object(Bucket=CONTROL_BUCKET, Key=f"reports/{run_id}.json")["Body"].read())
+            except self.s.s3.exceptions.NoSuchKey:
+                return None
+        return wait_for(fetch, f"reports/{run_id}.json in the control bucket", timeout=timeout, interval=0.3)
+
+    @check("Backfill from WP-CLI: --dry-run gets a 202 and a runId; a real backfill ends with an in-sync report")
+    def backfill(self):
+        runs = {}
+        for dry in (True, False):
+            out = self.s.wp("cli", "backfill", *(["--dry-run"] if dry else []))
+            m = re.search(r"Success: Backfill (\(dry run\) )?([0-9A-Za-z_-]+) started", out)
+            assert m and bool(m.group(1)) == dry, f"no runId in the output: {out!r}"
+            runs[dry] = m.group(2)
+            last = json.loads(self.s.wp("option", "media_offload_last_backfill"))
+            assert last["runId"] == runs[dry] and last["status"] == "started" and last["dryRun"] is dry, last
+            status = self.s.wp("cli", "status")
+            assert f"backfill:     {runs[dry]} started" in status, status
+        assert runs[True] != runs[False]
+        dry = self.control_report(runs[True])
+        assert dry["dryRun"] is True and dry["drift"] == 0 and dry["inSync"] is True, json.dumps(dry)
+        report = self.control_report(runs[False])
+        assert report["dryRun"] is False, report
+        assert report["inSync"] is True and report["drift"] == 0, (
+            f"drift {report['drift']}; planned {json.dumps(report.get('planned'))}; "
+            f"failures {json.dumps(report.get('failures'), ensure_ascii=False)}")
+        assert not report.get("failures"), report["failures"]
+        keys = [o["Key"] for o in self.s.s3.list_objects_v2(Bucket=CONTROL_BUCKET, Prefix="checkpoints/").get("Contents", [])]
+        assert not keys, f"checkpoints left behind: {keys}"
+        self.media["backfill"] = runs[False]
+        log(f"     dry run {runs[True]}, backfill {runs[False]}: planned {json.dumps(report.get('planned'))}")
+
     @check("Settings page in headless Chromium: save, see the values persisted, screenshot kept")
     def settings_page(self):
         script = os.path.join(HERE, "settings-page.mjs")
         env = dict(os.environ, WP_URL=self.s.wp_url, WP_USER="admin", WP_PASSWORD="e2e-admin-password",
-                   ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"))
+                   ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"),
+                   EXPECT_BACKFILL=self.media.get("backfill", ""))
         p = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=180, cwd=TESTS)
         with open(os.path.join(ARTIFACTS, "settings-page.log"), "w") as f:
             f.write(p.stdout + p.stderr)
@@ -548,7 +606,7 @@ class Suite:
     def uninstall(self):
         before = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         out = json.loads(self.s.wp("uninstall").strip().splitlines()[-1])
-        assert out["options"] == [False, False, False], out
+        assert out["options"] == [False, False, False, False], out
         assert out["cron"] == [False, False, False], out
         assert out["tables"] == [], out
         assert out["attachments"] > 0
@@ -570,6 +628,8 @@ class Suite:
         self.hostile_raw()
         self.manifest_auth()
         self.manifest_pages()
+        self.zero_drift()
+        self.backfill()
         self.settings_page()
         self.uninstall()
 
