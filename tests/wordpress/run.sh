@@ -26,7 +26,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # 1. What is missing.
-packages=(wordpress mariadb-server php-cli php-mysql php-gd php-curl php-xml php-mbstring phpunit chromium)
+packages=(wordpress mariadb-server php-cli php-mysql php-gd php-curl php-xml php-mbstring php-intl phpunit chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,7 +12,7 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
  */
 function media_offload_uninstall_site() {
 	global $wpdb;
-	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_schema' ) as $option ) {
+	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema' ) as $option ) {
 		delete_option( $option );
 	}
 	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) as $hook ) {

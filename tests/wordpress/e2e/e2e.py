@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -312,7 +313,9 @@ class Suite:
 
     def expect_offloaded(self, files, timeout=WAIT):
         """Every file and its .webp variant in the bucket, with the right headers and MD5."""
-        expected = {f"wp-content/uploads/{p}" for p in files}
+        # Keys are NFC (the service normalises); the file on disk keeps the bytes WordPress wrote, NFD included.
+        on_disk = {"wp-content/uploads/" + unicodedata.normalize("NFC", p): p for p in files}
+        expected = set(on_disk)
         variants = {k + ".webp" for k in expected if k.lower().endswith((".jpg", ".jpeg", ".png", ".gif"))}
         want = expected | variants
         wait_for(lambda: want <= set(self.s.keys()), f"{len(want)} objects in the bucket ({sorted(want)[:3]}...)",
@@ -320,7 +323,7 @@ class Suite:
         for key in sorted(expected):
             head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
             assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
-            local = os.path.join(self.s.uploads, key[len("wp-content/uploads/"):])
+            local = os.path.join(self.s.uploads, on_disk[key])
             assert head["Metadata"].get("source-md5") == md5_of(local), f"{key}: MD5 differs from the local file"
             ext = key.rsplit(".", 1)[-1].lower()
             assert head["ContentType"] == {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}[ext], key
@@ -453,16 +456,17 @@ class Suite:
         wait_for(lambda: json.loads(self.s.wp("queue"))["counts"]["pending"] == 0, "an empty outbox", tick=self.s.traffic)
         self.media["outage"] = (att, files)
 
-    @check("Hostile filenames: 'Café Ünïcode.jpg', 'a b+c&d.jpg' and 'photo (1).jpg' go through the whole path")
+    @check("Hostile filenames: 'Café Ünïcode.jpg', 'a b+c&d.jpg', 'photo (1).jpg' and an NFD name go through the whole path")
     def hostile(self):
         self.hostile_names(raw=False)
 
-    @check("Hostile filenames kept verbatim (no sanitize_file_name): spaces, '+', '&', '()' and accents in keys")
+    @check("Hostile filenames kept verbatim (no sanitize_file_name): spaces, '+', '&', '()', accents and NFD in keys")
     def hostile_raw(self):
         self.hostile_names(raw=True)
 
     def hostile_names(self, raw):
-        for i, name in enumerate(["Café Ünïcode.jpg", "a b+c&d.jpg", "photo (1).jpg"]):
+        # The last name is decomposed (NFD), as macOS hands it over: "e" + U+0301.
+        for i, name in enumerate(["Café Ünïcode.jpg", "a b+c&d.jpg", "photo (1).jpg", unicodedata.normalize("NFD", "Décomposé brut.jpg" if raw else "Décomposé.jpg")]):
             src = os.path.join(self.s.tmp, f"hostile-{i}.jpg")
             subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "800", "600", str(10 + i)], check=True)
             att = self.s.upload(src, name, "image/jpeg", raw_name=raw)
@@ -476,7 +480,7 @@ class Suite:
             status, _, _ = http("GET", f"{self.s.wp_url}/wp-content/uploads/" + urllib.parse.quote(rel))
             assert status == 200, (rel, status)
             self.media[f"hostile{i}{'raw' if raw else ''}"] = (att, files)
-            log(f"     {name!r} -> {rel!r}: {len(files)} files")
+            log(f"     {ascii(name)} -> {ascii(rel)}: {len(files)} files")
 
     @check("Manifest: refuses unsigned, wrongly signed and stale requests with 401")
     def manifest_auth(self):
@@ -513,6 +517,7 @@ class Suite:
         assert pages > 2, pages
         assert paths == sorted(paths, key=lambda p: p.encode("utf-8")), "not in byte order"
         assert len(set(paths)) == len(paths), "a path is listed twice"
+        assert all(unicodedata.is_normalized("NFC", p) for p in paths), [ascii(p) for p in paths if not unicodedata.is_normalized("NFC", p)]
         for f in files:
             assert set(f) == {"path", "size", "md5", "mime", "modified", "attachmentId"}, f
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["modified"]), f["modified"]
@@ -526,11 +531,69 @@ class Suite:
             assert head["Metadata"].get("source-md5") == f["md5"] and head["ContentLength"] == f["size"], f["path"]
         log(f"     {len(files)} files in {pages} pages")
 
+    def reconcile(self, payload):
+        """The Reconciler's pass-through path, unsigned like every Lambda event path; answers with the report."""
+        status, body, _ = http("POST", self.s.api_url + "/events/reconcile", json.dumps(payload).encode(),
+                               {"Content-Type": "application/json"}, timeout=120)
+        assert status == 200, f"reconcile answered {status}: {body[:800]!r}"
+        answer = json.loads(body)
+        assert answer.get("status") == "finished" and answer.get("runId"), answer
+        return answer
+
+    @check("Reconcile: after upload, edit, delete, outage and hostile names, a reconcile finds zero drift")
+    def zero_drift(self):
+        answer = self.reconcile({"action": "reconcile"})
+        report = answer["report"]
+        with open(os.path.join(ARTIFACTS, "reconcile-report.json"), "w") as f:
+            json.dump(answer, f, indent=2)
+        assert report["inSync"] is True and report["drift"] == 0, (
+            f"drift {report['drift']}, inSync {report['inSync']}; planned {json.dumps(report.get('planned'))}; "
+            f"failures {json.dumps(report.get('failures'), ensure_ascii=False)}")
+        planned = report.get("planned", {})
+        assert planned.get("Skip", 0) > 0 and set(planned) <= {"Skip"}, f"planned {json.dumps(planned)}"
+        log(f"     run {answer['runId']}: planned {json.dumps(planned)}, drift {report['drift']}")
+
+    def control_report(self, run_id, timeout=WAIT):
+        """reports/{runId}.json from the control bucket, once the service's notifier has run the backfill."""
+        def fetch():
+            try:
+                return json.loads(self.s.s3.get_object(Bucket=CONTROL_BUCKET, Key=f"reports/{run_id}.json")["Body"].read())
+            except self.s.s3.exceptions.NoSuchKey:
+                return None
+        return wait_for(fetch, f"reports/{run_id}.json in the control bucket", timeout=timeout, interval=0.3)
+
+    @check("Backfill from WP-CLI: --dry-run gets a 202 and a runId; a real backfill ends with an in-sync report")
+    def backfill(self):
+        runs = {}
+        for dry in (True, False):
+            out = self.s.wp("cli", "backfill", *(["--dry-run"] if dry else []))
+            m = re.search(r"Success: Backfill (\(dry run\) )?([0-9A-Za-z_-]+) started", out)
+            assert m and bool(m.group(1)) == dry, f"no runId in the output: {out!r}"
+            runs[dry] = m.group(2)
+            last = json.loads(self.s.wp("option", "media_offload_last_backfill"))
+            assert last["runId"] == runs[dry] and last["status"] == "started" and last["dryRun"] is dry, last
+            status = self.s.wp("cli", "status")
+            assert f"backfill:     {runs[dry]} started" in status, status
+        assert runs[True] != runs[False]
+        dry = self.control_report(runs[True])
+        assert dry["dryRun"] is True and dry["drift"] == 0 and dry["inSync"] is True, json.dumps(dry)
+        report = self.control_report(runs[False])
+        assert report["dryRun"] is False, report
+        assert report["inSync"] is True and report["drift"] == 0, (
+            f"drift {report['drift']}; planned {json.dumps(report.get('planned'))}; "
+            f"failures {json.dumps(report.get('failures'), ensure_ascii=False)}")
+        assert not report.get("failures"), report["failures"]
+        keys = [o["Key"] for o in self.s.s3.list_objects_v2(Bucket=CONTROL_BUCKET, Prefix="checkpoints/").get("Contents", [])]
+        assert not keys, f"checkpoints left behind: {keys}"
+        self.media["backfill"] = runs[False]
+        log(f"     dry run {runs[True]}, backfill {runs[False]}: planned {json.dumps(report.get('planned'))}")
+
     @check("Settings page in headless Chromium: save, see the values persisted, screenshot kept")
     def settings_page(self):
         script = os.path.join(HERE, "settings-page.mjs")
         env = dict(os.environ, WP_URL=self.s.wp_url, WP_USER="admin", WP_PASSWORD="e2e-admin-password",
-                   ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"))
+                   ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"),
+                   EXPECT_BACKFILL=self.media.get("backfill", ""))
         p = subprocess.run(["node", script], env=env, capture_output=True, text=True, timeout=180, cwd=TESTS)
         with open(os.path.join(ARTIFACTS, "settings-page.log"), "w") as f:
             f.write(p.stdout + p.stderr)
@@ -543,7 +606,7 @@ class Suite:
     def uninstall(self):
         before = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         out = json.loads(self.s.wp("uninstall").strip().splitlines()[-1])
-        assert out["options"] == [False, False, False], out
+        assert out["options"] == [False, False, False, False], out
         assert out["cron"] == [False, False, False], out
         assert out["tables"] == [], out
         assert out["attachments"] > 0
@@ -565,6 +628,8 @@ class Suite:
         self.hostile_raw()
         self.manifest_auth()
         self.manifest_pages()
+        self.zero_drift()
+        self.backfill()
         self.settings_page()
         self.uninstall()
 

@@ -57,6 +57,12 @@ try {
   const rows = await page.$$eval('#media-offload-log tbody tr', (trs) => trs.map((tr) => tr.textContent));
   if (!rows.some((r) => r.includes('attachment.uploaded') && r.includes('202'))) fail(`status panel: ${rows.join(' | ')}`);
   const queue = await page.textContent('#media-offload-queue-counts');
+  // The last backfill started from WP-CLI, if the suite ran one: its runId, never counts the site cannot know.
+  if (process.env.EXPECT_BACKFILL) {
+    const backfill = (await page.textContent('#media-offload-backfill')) ?? '';
+    if (!backfill.startsWith(`${process.env.EXPECT_BACKFILL} started `)) fail(`status panel backfill: ${backfill}`);
+    if (!(await page.content()).includes(`reports/${process.env.EXPECT_BACKFILL}.json`)) fail('no report location on the status panel');
+  }
 
   // Without the nonce, options.php refuses the form.
   const forged = await page.evaluate(async (url) => {

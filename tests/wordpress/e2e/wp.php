@@ -135,7 +135,7 @@ switch ( $command ) {
 		global $wpdb;
 		echo wp_json_encode(
 			array(
-				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema' ) ),
+				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema', 'media_offload_last_backfill' ) ),
 				'cron'    => array_map( 'wp_next_scheduled', array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) ),
 				'tables'  => $wpdb->get_col( "SHOW TABLES LIKE '{$wpdb->prefix}media_offload%'" ),
 				'attachments' => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->posts} WHERE post_type = 'attachment'" ),

@@ -33,6 +33,19 @@ class PathsTest extends TestCase {
 		$this->assertSame( '2024/a.jpg', Paths::clean( '/2024/a.jpg' ) );
 	}
 
+	public function test_nfd_names_are_keyed_nfc_but_kept_as_on_disk_for_reading() {
+		$nfd = "2024/De\u{0301}compose\u{0301}.jpg";
+		$nfc = "2024/D\u{00e9}compos\u{00e9}.jpg";
+		$this->assertSame( $nfd, Paths::clean( $nfd, false ) );
+		$this->assertSame( array( $nfd ), \MediaOffload\Attachment_Files::paths_from_metadata( $nfd, null ) );
+		if ( ! Paths::can_normalize() ) {
+			$this->markTestSkipped( 'PHP intl is not installed.' );
+		}
+		$this->assertSame( $nfc, Paths::clean( $nfd ) );
+		$this->assertSame( $nfc, Paths::nfc( $nfd ) );
+		$this->assertSame( '2024/a b+c&d.jpg', Paths::nfc( '2024/a b+c&d.jpg' ) );
+	}
+
 	public function test_offloadable_types() {
 		$this->assertTrue( Paths::is_offloadable( 'a.JPG' ) );
 		$this->assertTrue( Paths::is_offloadable( 'a.woff2' ) );

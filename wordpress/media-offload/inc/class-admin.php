@@ -13,9 +13,9 @@ namespace MediaOffload;
  */
 class Admin {
 
-	const PAGE   = 'media-offload';
-	const GROUP  = 'media_offload';
-	const REPORT_OPTION = 'media_offload_last_report';
+	const PAGE            = 'media-offload';
+	const GROUP           = 'media_offload';
+	const BACKFILL_OPTION = 'media_offload_last_backfill';
 
 	/**
 	 * Adds the hooks.
@@ -261,51 +261,80 @@ class Admin {
 			echo '</form>';
 		}
 
-		// Last reconcile report.
-		echo '<h3>' . esc_html__( 'Last reconcile report', 'media-offload' ) . '</h3>';
-		$report = get_option( self::REPORT_OPTION );
-		if ( ! is_array( $report ) || empty( $report['counts'] ) || ! is_array( $report['counts'] ) ) {
-			echo '<p>' . esc_html__( 'No report yet.', 'media-offload' ) . '</p>';
+		// Last backfill. The service writes its report to the control bucket, which the plugin cannot read: what is
+		// known here is the run it started, and counts only when the service answered with a finished report.
+		echo '<h3>' . esc_html__( 'Last backfill', 'media-offload' ) . '</h3>';
+		$backfill = get_option( self::BACKFILL_OPTION );
+		if ( ! is_array( $backfill ) || empty( $backfill['runId'] ) ) {
+			echo '<p>' . esc_html__( 'No backfill started from this site yet (wp media-offload backfill).', 'media-offload' ) . '</p>';
 		} else {
-			echo '<table class="widefat striped" id="media-offload-report"><tbody>';
-			if ( ! empty( $report['time'] ) ) {
-				echo '<tr><th>' . esc_html__( 'When', 'media-offload' ) . '</th><td>' . esc_html( wp_date( 'Y-m-d H:i:s', (int) $report['time'] ) ) . '</td></tr>';
+			echo '<p id="media-offload-backfill">' . esc_html( self::backfill_line( $backfill ) ) . '</p>';
+			if ( ! empty( $backfill['counts'] ) && is_array( $backfill['counts'] ) ) {
+				echo '<table class="widefat striped" id="media-offload-report"><tbody>';
+				foreach ( $backfill['counts'] as $name => $count ) {
+					echo '<tr><th>' . esc_html( (string) $name ) . '</th><td>' . esc_html( (string) $count ) . '</td></tr>';
+				}
+				echo '</tbody></table>';
+			} else {
+				/* translators: %s: the control bucket key of the report. */
+				echo '<p class="description">' . esc_html( sprintf( __( 'The service writes the report to %s in its control bucket; this site cannot read it.', 'media-offload' ), 'reports/' . $backfill['runId'] . '.json' ) ) . '</p>';
 			}
-			foreach ( $report['counts'] as $name => $count ) {
-				echo '<tr><th>' . esc_html( (string) $name ) . '</th><td>' . esc_html( (string) $count ) . '</td></tr>';
-			}
-			echo '</tbody></table>';
 		}
 		echo '</div>';
 	}
 
 	/**
-	 * Keeps the counts of a reconcile or backfill answer for the status panel.
+	 * Keeps the run a backfill request started, for the status panel and `wp media-offload status`.
 	 *
-	 * @param mixed $answer The service's JSON answer.
+	 * @param array $request The body sent to /v1/backfill.
+	 * @param mixed $answer  The service's JSON answer: {"runId","status":"started"}, or a finished run's report.
+	 * @return array|null What was kept; null when the answer names no run.
 	 */
-	public static function remember_report( $answer ) {
-		if ( ! is_array( $answer ) ) {
-			return;
+	public static function remember_backfill( $request, $answer ) {
+		if ( ! is_array( $answer ) || empty( $answer['runId'] ) || ! is_scalar( $answer['runId'] ) ) {
+			return null;
 		}
-		$counts = isset( $answer['counts'] ) && is_array( $answer['counts'] ) ? $answer['counts'] : null;
-		if ( null === $counts ) {
-			return;
-		}
-		$clean = array();
-		foreach ( $counts as $name => $count ) {
-			if ( is_scalar( $count ) ) {
-				$clean[ sanitize_key( (string) $name ) ] = is_numeric( $count ) ? (int) $count : sanitize_text_field( (string) $count );
+		$kept = array(
+			'runId'  => sanitize_text_field( (string) $answer['runId'] ),
+			'status' => isset( $answer['status'] ) && is_scalar( $answer['status'] ) ? sanitize_key( (string) $answer['status'] ) : '',
+			'dryRun' => ! empty( $request['dryRun'] ),
+			'prefix' => isset( $request['prefix'] ) ? (string) $request['prefix'] : '',
+			'time'   => time(),
+			'counts' => array(),
+		);
+		$report = isset( $answer['report'] ) && is_array( $answer['report'] ) ? $answer['report'] : null;
+		if ( $report ) {
+			foreach ( array( 'planned', 'done' ) as $group ) {
+				foreach ( ( isset( $report[ $group ] ) && is_array( $report[ $group ] ) ) ? $report[ $group ] : array() as $name => $count ) {
+					if ( is_numeric( $count ) ) {
+						$kept['counts'][ $group . ' ' . sanitize_text_field( (string) $name ) ] = (int) $count;
+					}
+				}
+			}
+			if ( isset( $report['drift'] ) && is_numeric( $report['drift'] ) ) {
+				$kept['counts']['drift'] = (int) $report['drift'];
 			}
 		}
-		update_option(
-			self::REPORT_OPTION,
-			array(
-				'time'   => time(),
-				'runId'  => isset( $answer['runId'] ) ? sanitize_text_field( (string) $answer['runId'] ) : '',
-				'counts' => $clean,
-			),
-			false
+		update_option( self::BACKFILL_OPTION, $kept, false );
+		return $kept;
+	}
+
+	/**
+	 * "backfill-… started 2024-05-01 10:00:00 UTC (dry run)". Pure.
+	 *
+	 * @param array $backfill What remember_backfill() kept.
+	 * @return string
+	 */
+	public static function backfill_line( $backfill ) {
+		return trim(
+			sprintf(
+				'%s %s %s%s%s',
+				$backfill['runId'],
+				'' === (string) ( $backfill['status'] ?? '' ) ? 'started' : $backfill['status'],
+				gmdate( 'Y-m-d H:i:s', (int) ( $backfill['time'] ?? 0 ) ) . ' UTC',
+				empty( $backfill['dryRun'] ) ? '' : ' (dry run)',
+				empty( $backfill['prefix'] ) ? '' : ' under ' . $backfill['prefix']
+			)
 		);
 	}
 }

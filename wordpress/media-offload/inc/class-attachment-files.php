@@ -22,7 +22,7 @@ class Attachment_Files {
 	 * @param string     $attached_file `_wp_attached_file`, e.g. 2024/05/photo-scaled.jpg.
 	 * @param array|null $metadata      `_wp_attachment_metadata`.
 	 * @param array|null $backup_sizes  `_wp_attachment_backup_sizes`.
-	 * @return string[] Unique, in a stable order: the attached file first.
+	 * @return string[] Unique, in a stable order: the attached file first. As on disk: not NFC-normalised.
 	 */
 	public static function paths_from_metadata( $attached_file, $metadata, $backup_sizes = null ) {
 		$attached_file = ltrim( str_replace( '\\', '/', (string) $attached_file ), '/' );
@@ -52,7 +52,7 @@ class Attachment_Files {
 		}
 		$clean = array();
 		foreach ( $paths as $path ) {
-			$path = Paths::clean( $path );
+			$path = Paths::clean( $path, false );
 			if ( null !== $path ) {
 				$clean[ $path ] = true;
 			}
@@ -122,8 +122,9 @@ class Attachment_Files {
 				'mtime' => $mtime,
 				'md5'   => $md5,
 			);
+			// The key is NFC, as the service makes it; the URL names the file as it is on disk.
 			$files[]            = array(
-				'path'     => $prefix . $relative,
+				'path'     => $prefix . Paths::nfc( $relative ),
 				'url'      => $baseurl . '/' . Paths::encode( $relative ),
 				'size'     => $size,
 				'md5'      => $md5,
@@ -160,11 +161,15 @@ class Attachment_Files {
 				$paths[] = $path;
 			}
 		}
-		$paths = array_map(
-			function ( $p ) use ( $prefix ) {
-				return $prefix . $p;
-			},
-			array_unique( $paths )
+		$paths = array_values(
+			array_unique(
+				array_map(
+					function ( $p ) use ( $prefix ) {
+						return $prefix . Paths::nfc( $p );
+					},
+					$paths
+				)
+			)
 		);
 		sort( $paths, SORT_STRING );
 		return $paths;

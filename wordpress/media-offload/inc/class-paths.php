@@ -117,10 +117,14 @@ class Paths {
 	 * Normalises a relative path: forward slashes, no leading slash, no empty, "." or ".." segments.
 	 * Returns null for a path that may not be sent.
 	 *
+	 * Unicode is normalised to NFC, the form the service keys objects by, unless $nfc is false: the file on disk
+	 * keeps the bytes WordPress wrote (a macOS upload can be NFD), and only the key and the manifest path are NFC.
+	 *
 	 * @param string $path Path relative to the uploads directory.
+	 * @param bool   $nfc  Normalise to NFC.
 	 * @return string|null
 	 */
-	public static function clean( $path ) {
+	public static function clean( $path, $nfc = true ) {
 		$path = str_replace( '\\', '/', (string) $path );
 		$path = ltrim( $path, '/' );
 		if ( '' === $path || preg_match( '/[\x00-\x1f\x7f]/', $path ) ) {
@@ -131,10 +135,34 @@ class Paths {
 				return null;
 			}
 		}
-		if ( class_exists( '\Normalizer' ) && ! \Normalizer::isNormalized( $path, \Normalizer::FORM_C ) ) {
-			$path = \Normalizer::normalize( $path, \Normalizer::FORM_C );
+		return $nfc ? self::nfc( $path ) : $path;
+	}
+
+	/**
+	 * NFC form of a path, as the service keys it. Needs the intl extension for non-ASCII paths; without it the
+	 * path is returned unchanged (see can_normalize()).
+	 *
+	 * @param string $path Path.
+	 * @return string
+	 */
+	public static function nfc( $path ) {
+		$path = (string) $path;
+		if ( preg_match( '/[\x80-\xff]/', $path ) && self::can_normalize() && ! \Normalizer::isNormalized( $path, \Normalizer::FORM_C ) ) {
+			$normal = \Normalizer::normalize( $path, \Normalizer::FORM_C );
+			if ( is_string( $normal ) && '' !== $normal ) {
+				$path = $normal;
+			}
 		}
 		return $path;
+	}
+
+	/**
+	 * Whether Unicode normalisation is available (PHP's intl extension).
+	 *
+	 * @return bool
+	 */
+	public static function can_normalize() {
+		return class_exists( '\Normalizer' );
 	}
 
 	/**

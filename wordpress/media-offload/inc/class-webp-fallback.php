@@ -47,7 +47,7 @@ class Webp_Fallback {
 		if ( 0 !== strpos( $source, $base_path ) ) {
 			return null;
 		}
-		$relative = Paths::clean( substr( $source, strlen( $base_path ) ) );
+		$relative = Paths::clean( substr( $source, strlen( $base_path ) ), false );
 		if ( null === $relative ) {
 			return null;
 		}

@@ -11,6 +11,7 @@ use MediaOffload\Admin;
 use MediaOffload\Client;
 use MediaOffload\Events;
 use MediaOffload\Manifest_Index;
+use MediaOffload\Paths;
 use MediaOffload\Queue;
 use MediaOffload\Settings;
 use WP_CLI;
@@ -48,6 +49,11 @@ class Command {
 			if ( (int) $row['attempts'] > 0 ) {
 				WP_CLI::line( sprintf( '  #%d %s attachment %d: %d attempts, %s, next %s', $row['id'], $row['event_type'], $row['attachment_id'], $row['attempts'], $row['last_error'], Queue::FAILED === $row['status'] ? 'never' : gmdate( 'c', (int) $row['next_attempt_at'] ) ) );
 			}
+		}
+		$backfill = get_option( Admin::BACKFILL_OPTION );
+		WP_CLI::line( 'backfill:     ' . ( is_array( $backfill ) && ! empty( $backfill['runId'] ) ? Admin::backfill_line( $backfill ) : '(none started from this site)' ) );
+		if ( ! Paths::can_normalize() ) {
+			WP_CLI::line( 'note:         PHP intl is missing: decomposed (NFD) file names are listed as they are, not in the service\'s NFC form.' );
 		}
 		$log = get_option( Events::LOG_OPTION, array() );
 		WP_CLI::line( 'last events:' );
@@ -96,8 +102,11 @@ class Command {
 		if ( $result['status'] < 200 || $result['status'] >= 300 ) {
 			WP_CLI::error( 'The service refused the backfill: ' . $result['error'] );
 		}
-		Admin::remember_report( $result['body'] );
-		WP_CLI::success( sprintf( 'Backfill %s: %s', $request['dryRun'] ? '(dry run) accepted' : 'accepted', $result['raw'] ) );
+		$kept = Admin::remember_backfill( $request, $result['body'] );
+		if ( null === $kept ) {
+			WP_CLI::error( 'The service accepted the backfill but named no run: ' . $result['raw'] );
+		}
+		WP_CLI::success( sprintf( 'Backfill %s%s %s. The service writes its report to reports/%s.json in its control bucket.', $request['dryRun'] ? '(dry run) ' : '', $kept['runId'], '' === $kept['status'] ? 'started' : $kept['status'], $kept['runId'] ) );
 	}
 
 	/**
