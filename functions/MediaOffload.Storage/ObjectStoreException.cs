@@ -6,7 +6,8 @@ namespace MediaOffload.Storage;
 /// <summary>An S3 failure translated into words an operator can act on; the SDK exception is kept as the inner exception.</summary>
 public sealed class ObjectStoreException(string message, Exception inner) : Exception(message, inner)
 {
-    internal static ObjectStoreException From(AmazonS3Exception e, string operation, string bucket, string key)
+    /// <summary>Translates an SDK failure of <paramref name="operation"/> on a bucket and key into an operator's words.</summary>
+    public static ObjectStoreException From(AmazonS3Exception e, string operation, string bucket, string key)
     {
         var what = string.IsNullOrEmpty(key) ? $"s3://{bucket}" : $"s3://{bucket}/{key}";
         var reason = e.ErrorCode switch

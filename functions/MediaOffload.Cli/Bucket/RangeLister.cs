@@ -4,6 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
+using MediaOffload.Storage;
 
 namespace MediaOffload.Cli.Bucket;
 
@@ -77,7 +78,7 @@ internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
                 }
                 catch (AmazonS3Exception e)
                 {
-                    throw S3Errors.Translate(e, "LIST", bucket, prefix);
+                    throw ObjectStoreException.From(e, "LIST", bucket, prefix);
                 }
                 finally
                 {

@@ -7,21 +7,6 @@ namespace MediaOffload.Cli.Bucket;
 /// <summary>Classifies S3 failures: which end the run, which are the operator's to fix, which are worth a retry.</summary>
 internal static class S3Errors
 {
-    /// <summary>The same wording as the Storage adapter, for the calls the CLI makes itself.</summary>
-    public static Exception Translate(AmazonS3Exception e, string operation, string bucket, string key)
-    {
-        var what = string.IsNullOrEmpty(key) ? $"s3://{bucket}" : $"s3://{bucket}/{key}";
-        var reason = e.ErrorCode switch
-        {
-            "NoSuchBucket" => $"bucket '{bucket}' does not exist",
-            "InvalidAccessKeyId" or "SignatureDoesNotMatch" => "the credentials were refused (check the access key and secret)",
-            "AccessDenied" => "access denied (check the IAM policy)",
-            _ when e.StatusCode == HttpStatusCode.Forbidden => "access denied (check the credentials and IAM policy)",
-            _ => $"{e.ErrorCode ?? e.StatusCode.ToString()}: {e.Message}",
-        };
-        return new ObjectStoreException($"{operation} {what} failed: {reason}", e);
-    }
-
     /// <summary>True when no later request can succeed either: a missing bucket or refused credentials.</summary>
     public static bool IsFatal(Exception e, out bool usage)
     {
