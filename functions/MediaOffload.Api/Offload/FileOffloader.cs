@@ -55,7 +55,7 @@ public sealed class FileOffloader
             await _retry.ExecuteAsync(ct => new ValueTask(TransferAsync(file, ct)), cancellationToken);
             return new FileOutcome(file.Path, file.Key, FileStatus.Uploaded, file.Size ?? 0);
         }
-        catch (OffloadFailure e)
+        catch (Exception e) when (e is OffloadFailure or ContentMismatchException)
         {
             return new FileOutcome(file.Path, file.Key, FileStatus.Failed, Reason: e.Message);
         }

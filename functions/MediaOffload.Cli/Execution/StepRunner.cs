@@ -59,9 +59,13 @@ internal sealed class StepRunner(
             else
             {
                 await using var file = OpenRead(path);
-                await using var verified = new VerifyingReadStream(file, source.Size, source.Md5!);
+                await using var verified = new VerifyingStream(file, source.Size, source.Md5!);
                 stored = await store.PutAsync(new ObjectWrite(bucket, item.Key, headers, verified.EnsureComplete), verified, cancellationToken);
             }
+        }
+        catch (ContentMismatchException e)
+        {
+            throw new StepFailedException("file changed after it was planned; nothing was written (run again)", e);
         }
         catch (FileNotFoundException e)
         {

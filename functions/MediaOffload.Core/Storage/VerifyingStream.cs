@@ -1,15 +1,22 @@
 using System.Globalization;
 using System.Security.Cryptography;
 
-namespace MediaOffload.Api.Offload;
+namespace MediaOffload.Core.Storage;
 
 /// <summary>
-/// Passes the origin's bytes through to the upload while counting them and hashing them with MD5. It refuses to
-/// read past the declared size, so an origin cannot stream without end, and <see cref="EnsureComplete"/> runs as
-/// the store's last check before commit.
+/// Passes a source's bytes through to an upload while counting them and hashing them with MD5. It refuses to read
+/// past the declared size, so a source cannot stream without end, and <see cref="EnsureComplete"/> is the store's
+/// last check before commit (<see cref="ObjectWrite.BeforeCommit"/>). Both throw <see cref="ContentMismatchException"/>.
 /// </summary>
-internal sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long declaredSize, string declaredMd5) : Stream
+/// <param name="head">Bytes already read from the source (e.g. for a magic-byte check), served first.</param>
+/// <param name="rest">The rest of the source; disposed with this stream.</param>
+public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long declaredSize, string declaredMd5) : Stream
 {
+    public VerifyingStream(Stream source, long declaredSize, string declaredMd5)
+        : this(ReadOnlyMemory<byte>.Empty, source, declaredSize, declaredMd5)
+    {
+    }
+
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private ReadOnlyMemory<byte> _head = head;
     private long _count;
@@ -31,7 +38,7 @@ internal sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, lo
         _count += read;
         if (_count > declaredSize)
         {
-            throw new OffloadFailure(string.Create(CultureInfo.InvariantCulture, $"origin sent more than the declared {declaredSize} bytes"));
+            throw new ContentMismatchException(string.Create(CultureInfo.InvariantCulture, $"source has more than the declared {declaredSize} bytes"));
         }
 
         _md5.AppendData(buffer.Span[..read]);
@@ -44,18 +51,18 @@ internal sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, lo
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <summary>Throws <see cref="OffloadFailure"/> unless exactly the declared bytes arrived with the declared MD5.</summary>
+    /// <summary>Throws <see cref="ContentMismatchException"/> unless exactly the declared bytes arrived with the declared MD5.</summary>
     public void EnsureComplete()
     {
         if (_count != declaredSize)
         {
-            throw new OffloadFailure(string.Create(CultureInfo.InvariantCulture, $"origin sent {_count} bytes, the event declared {declaredSize}"));
+            throw new ContentMismatchException(string.Create(CultureInfo.InvariantCulture, $"source sent {_count} bytes, {declaredSize} were declared"));
         }
 
         var actual = Convert.ToHexStringLower(_md5.GetCurrentHash());
         if (!string.Equals(actual, declaredMd5, StringComparison.OrdinalIgnoreCase))
         {
-            throw new OffloadFailure($"MD5 of the origin's bytes is {actual}, the event declared {declaredMd5}");
+            throw new ContentMismatchException($"MD5 of the source's bytes is {actual}, {declaredMd5} was declared");
         }
     }
 
@@ -80,3 +87,6 @@ internal sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, lo
         base.Dispose(disposing);
     }
 }
+
+/// <summary>A source's bytes differ from what was declared for them: too many, too few, or another MD5.</summary>
+public sealed class ContentMismatchException(string message) : Exception(message);
