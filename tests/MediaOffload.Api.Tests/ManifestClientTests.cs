@@ -25,7 +25,7 @@ public sealed class ManifestClientTests : IAsyncLifetime
         _host.Origin.ServeManifest(files, pageSize: 3, ServiceHost.Secret);
 
         var read = new List<string>();
-        await foreach (var (file, _) in Client.ReadAllAsync(_host.Origin.BaseUrl, null, 3, CancellationToken.None))
+        await foreach (var file in Client.ReadAllAsync(_host.Origin.BaseUrl, null, 3, CancellationToken.None))
         {
             read.Add(file.Path!);
         }

@@ -24,20 +24,12 @@ public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimePr
             return (null, TooLarge(max));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        var body = await BoundedRead.ReadAsync(request.Body, max, cancellationToken);
+        if (body is null)
         {
-            if (buffer.Length + read > max)
-            {
-                return (null, TooLarge(max));
-            }
-
-            buffer.Write(chunk, 0, read);
+            return (null, TooLarge(max));
         }
 
-        var body = buffer.ToArray();
         // The raw target is what the client signed: path and query exactly as sent, before any decoding.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var check = RequestSigner.Verify(

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Http;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Origin;
 using MediaOffload.Core.Manifest;
@@ -33,22 +34,11 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var capped = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            if (capped.Length + read > MaxPageBytes)
-            {
-                throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
-            }
-
-            capped.Write(buffer, 0, read);
-        }
-
+        var page = await BoundedRead.ReadAsync(body, MaxPageBytes, cancellationToken)
+            ?? throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
         try
         {
-            return JsonSerializer.Deserialize<ManifestPage>(capped.GetBuffer().AsSpan(0, (int)capped.Length))
+            return JsonSerializer.Deserialize<ManifestPage>(page)
                 ?? throw new OffloadFailure("manifest page is empty");
         }
         catch (JsonException e)
@@ -58,7 +48,7 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
     }
 
     /// <summary>Every file, page after page, starting after <paramref name="cursor"/>.</summary>
-    public async IAsyncEnumerable<(ManifestFile File, string? PageCursor)> ReadAllAsync(
+    public async IAsyncEnumerable<ManifestFile> ReadAllAsync(
         string site, string? cursor, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         do
@@ -66,7 +56,7 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
             var page = await GetPageAsync(site, cursor, limit, cancellationToken);
             foreach (var file in page.Files ?? [])
             {
-                yield return (file, cursor);
+                yield return file;
             }
 
             cursor = page.NextCursor;

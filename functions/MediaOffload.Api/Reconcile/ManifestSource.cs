@@ -15,7 +15,7 @@ public sealed class ManifestSource(ManifestClient client)
     /// </summary>
     public async IAsyncEnumerable<SourceEntry> ReadAsync(string site, string prefix, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var (file, _) in client.ReadAllAsync(site, null, pageSize, cancellationToken))
+        await foreach (var file in client.ReadAllAsync(site, null, pageSize, cancellationToken))
         {
             var raw = file.Path ?? string.Empty;
             if (!MediaPath.TryParse(raw, out var path, out var error))

@@ -141,12 +141,14 @@ public sealed class ReconcileRunner(
         return new RunProgress(next, true, report);
     }
 
-    /// <summary>Orphans may only be deleted when the whole plan stays under the cap, so the first invocation counts them.</summary>
+    /// <summary>
+    /// Orphans may only be deleted when the whole plan stays under the cap, so the first invocation (which starts
+    /// with no checkpoint, hence plans everything) counts them.
+    /// </summary>
     private async Task<string?> CheckDeletionCapAsync(ReconcilePlanner planner, string site, string prefix, bool force, CancellationToken cancellationToken)
     {
         var tally = new PlanTally();
-        var countOnly = new ReconcilePlanner(planner.Options with { ResumeAfter = null });
-        await foreach (var item in countOnly.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken))
+        await foreach (var item in planner.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken))
         {
             tally.Add(item);
         }
@@ -242,16 +244,9 @@ public sealed class ReconcileRunner(
     {
         var source = item.Source!;
         var headers = item.Headers!;
-        OriginAllowlistOrigin(site, out var origin);
-        var url = origin + "/" + string.Join('/', item.Key.Split('/').Select(Uri.EscapeDataString));
+        var url = new Uri(site).GetLeftPart(UriPartial.Authority) + "/" + string.Join('/', item.Key.Split('/').Select(Uri.EscapeDataString));
         return new JobFile(source.Path, item.Key, url, source.Size, source.Md5, headers.ContentType, headers.CacheControl,
             headers.Metadata.TryGetValue(MediaMetadata.CachePolicy, out var policy) ? policy : null, source.Modified);
-    }
-
-    private static void OriginAllowlistOrigin(string site, out string origin)
-    {
-        var uri = new Uri(site);
-        origin = uri.GetLeftPart(UriPartial.Authority);
     }
 
     private ReconcileReport BuildReport(RunState state, string prefix, string site)
