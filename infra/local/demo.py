@@ -70,12 +70,12 @@ def make_uploads(root):
 
 def signed_post(url, path, body):
     timestamp = str(int(time.time()))
-    canonical = "\n".join([timestamp, "POST", path, hashlib.sha256(body).hexdigest()])
+    canonical = "\n".join(["v2", "service", timestamp, "POST", path, hashlib.sha256(body).hexdigest()])
     signature = hmac.new(SECRET.encode(), canonical.encode(), hashlib.sha256).hexdigest()
     request = urllib.request.Request(url + path, data=body, method="POST", headers={
         "Content-Type": "application/json",
         "X-MediaOffload-Timestamp": timestamp,
-        "X-MediaOffload-Signature": "v1=" + signature,
+        "X-MediaOffload-Signature": "v2=" + signature,
     })
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, json.loads(response.read())

@@ -39,7 +39,7 @@ public sealed class LogSecrecyTests
         Assert.Equal(5, signatures.Count);
         foreach (var signature in signatures)
         {
-            Assert.DoesNotContain(signature["v1=".Length..], logs);
+            Assert.DoesNotContain(signature["v2=".Length..], logs);
         }
     }
 }

@@ -168,7 +168,7 @@ public sealed class SampleEventTests : IAsyncLifetime
             request.Headers.Remove(RequestSigner.TimestampHeader);
             request.Headers.Remove(RequestSigner.SignatureHeader);
             request.Headers.Add(RequestSigner.TimestampHeader, ts.ToString());
-            request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(ServiceHost.Secret, ts, method, target, body));
+            request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(ServiceHost.Secret, SigningAudience.Service, ts, method, target, body));
         }
 
         return await _host.Http.SendAsync(request);

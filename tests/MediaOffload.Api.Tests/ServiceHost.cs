@@ -107,7 +107,7 @@ public sealed class ServiceHost : IAsyncDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add(RequestSigner.TimestampHeader, ts.ToString());
-        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(secret, ts, "POST", path, body));
+        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(secret, SigningAudience.Service, ts, "POST", path, body));
         tamper?.Invoke(request);
         return Http.SendAsync(request);
     }

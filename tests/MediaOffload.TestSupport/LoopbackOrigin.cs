@@ -128,8 +128,8 @@ public sealed class LoopbackOrigin : IAsyncDisposable
         var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
         var timestamp = context.Request.Headers["X-MediaOffload-Timestamp"].ToString();
         var signature = context.Request.Headers["X-MediaOffload-Signature"].ToString();
-        var canonical = $"{timestamp}\nGET\n{target}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Array.Empty<byte>()))}";
-        var expected = "v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
+        var canonical = $"v2\nplugin\n{timestamp}\nGET\n{target}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Array.Empty<byte>()))}";
+        var expected = "v2=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(
             System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(canonical)));
         var fresh = long.TryParse(timestamp, out var ts) && Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ts) <= 300;
         if (!fresh || signature != expected)

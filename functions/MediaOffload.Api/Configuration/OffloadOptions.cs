@@ -26,6 +26,12 @@ public sealed class OffloadOptions
     /// <summary>HMAC secrets accepted on signed requests; list the new one beside the old one while rotating. Required, each at least 32 characters.</summary>
     public string[] SigningSecrets { get; set; } = [];
 
+    /// <summary>
+    /// Whether <c>v1=</c> signatures, which do not sign their audience, are still accepted. Default false; turn it on
+    /// only while plugins older than signature version 2 are being upgraded (docs/signing.md).
+    /// </summary>
+    public bool AcceptSignatureV1 { get; set; }
+
     /// <summary>Base URLs of the WordPress sites files may be fetched from, e.g. <c>https://blog.example.com</c>. Required.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 

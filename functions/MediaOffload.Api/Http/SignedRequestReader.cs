@@ -34,6 +34,8 @@ public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimePr
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
         var check = RequestSigner.Verify(
             _options.SigningSecrets,
+            SigningAudience.Service,
+            _options.AcceptSignatureV1,
             request.Headers[RequestSigner.TimestampHeader].ToString(),
             request.Headers[RequestSigner.SignatureHeader].ToString(),
             request.Method,
@@ -49,7 +51,8 @@ public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimePr
         var detail = check switch
         {
             SignatureCheck.Missing => $"The {RequestSigner.TimestampHeader} and {RequestSigner.SignatureHeader} headers are required.",
-            SignatureCheck.Malformed => $"The signature headers are malformed; expected a Unix timestamp and v1=<hex>.",
+            SignatureCheck.Malformed => $"The signature headers are malformed; expected a Unix timestamp and v2=<hex>.",
+            SignatureCheck.VersionRefused => "Signature version 1 is not accepted; sign with v2 (docs/signing.md).",
             SignatureCheck.Expired => $"The timestamp is more than {RequestSigner.AllowedSkew.TotalSeconds:0} seconds away from the server's clock.",
             _ => "The signature does not match the request.",
         };

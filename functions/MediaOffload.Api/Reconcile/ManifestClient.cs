@@ -68,7 +68,7 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
     {
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         // The first secret is the current one; the others are only accepted, while a rotation is under way.
-        var signature = RequestSigner.Sign(_options.SigningSecrets[0], timestamp, "GET", request.RequestUri!.PathAndQuery, []);
+        var signature = RequestSigner.Sign(_options.SigningSecrets[0], SigningAudience.Plugin, timestamp, "GET", request.RequestUri!.PathAndQuery, []);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
     }

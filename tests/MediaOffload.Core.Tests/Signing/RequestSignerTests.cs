@@ -13,7 +13,10 @@ public sealed class RequestSignerTests
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_714_557_600);
     private static readonly long Ts = Now.ToUnixTimeSeconds();
 
-    public sealed record SigningVector(string Name, string Secret, long Timestamp, string Method, string PathAndQuery, string Body, string Canonical, string Signature);
+    public sealed record SigningVector(string Name, string Version, string? Audience, string Secret, long Timestamp, string Method, string PathAndQuery, string Body, string Canonical, string Signature)
+    {
+        public SignatureVersion ParsedVersion => Version == "v2" ? SignatureVersion.V2 : SignatureVersion.V1;
+    }
 
     private sealed record VectorFile(string Description, SigningVector[] Vectors);
 
@@ -31,13 +34,19 @@ public sealed class RequestSignerTests
     public void Vectors_File_HoldsTheRequiredCases()
     {
         var names = Vectors.Value.Select(v => v.Name).ToList();
-        Assert.Contains("empty body", names);
-        Assert.Contains("json body with non-ASCII characters", names);
-        Assert.Contains("path with a query string", names);
-        Assert.Contains("lower-case method is upper-cased", names);
+        foreach (var version in new[] { "v2", "v1" })
+        {
+            Assert.Contains($"{version}: empty body", names);
+            Assert.Contains($"{version}: json body with non-ASCII characters", names);
+            Assert.Contains($"{version}: path with a query string", names);
+            Assert.Contains($"{version}: lower-case method is upper-cased", names);
+        }
+
         Assert.Contains(Vectors.Value, v => v.Body.Any(c => c > 127));
         Assert.Contains(Vectors.Value, v => v.PathAndQuery.Contains('?'));
         Assert.Contains(Vectors.Value, v => v.Method.Any(char.IsLower));
+        Assert.Contains(Vectors.Value, v => v.Audience == SigningAudience.Plugin);
+        Assert.Contains(Vectors.Value, v => v.Audience == SigningAudience.Service);
     }
 
     [Theory]
@@ -45,7 +54,7 @@ public sealed class RequestSignerTests
     public void Sign_Vector_MatchesPythonHmac(string name)
     {
         var v = Vector(name);
-        Assert.Equal(v.Signature, RequestSigner.Sign(v.Secret, v.Timestamp, v.Method, v.PathAndQuery, Encoding.UTF8.GetBytes(v.Body)));
+        Assert.Equal(v.Signature, RequestSigner.Sign(v.ParsedVersion, v.Secret, v.Audience ?? "", v.Timestamp, v.Method, v.PathAndQuery, Encoding.UTF8.GetBytes(v.Body)));
     }
 
     [Theory]
@@ -53,17 +62,49 @@ public sealed class RequestSignerTests
     public void CanonicalString_Vector_MatchesPython(string name)
     {
         var v = Vector(name);
-        Assert.Equal(v.Canonical, RequestSigner.CanonicalString(v.Timestamp, v.Method, v.PathAndQuery, Encoding.UTF8.GetBytes(v.Body)));
+        Assert.Equal(v.Canonical, RequestSigner.CanonicalString(v.ParsedVersion, v.Audience ?? "", v.Timestamp, v.Method, v.PathAndQuery, Encoding.UTF8.GetBytes(v.Body)));
     }
 
     [Theory]
     [MemberData(nameof(VectorNames))]
-    public void Verify_Vector_IsValidAtItsTimestamp(string name)
+    public void Verify_Vector_IsValidAtItsTimestampWhenItsVersionIsAccepted(string name)
     {
         var v = Vector(name);
-        var result = RequestSigner.Verify([Secret, Rotated], v.Timestamp.ToString(), v.Signature, v.Method, v.PathAndQuery,
+        var audience = v.Audience ?? (v.PathAndQuery.StartsWith("/wp-json/", StringComparison.Ordinal) ? SigningAudience.Plugin : SigningAudience.Service);
+        var result = RequestSigner.Verify([Secret, Rotated], audience, acceptV1: true, v.Timestamp.ToString(), v.Signature, v.Method, v.PathAndQuery,
             Encoding.UTF8.GetBytes(v.Body), DateTimeOffset.FromUnixTimeSeconds(v.Timestamp));
         Assert.Equal(SignatureCheck.Valid, result);
+    }
+
+    [Fact]
+    public void Sign_AnyRequest_SendsVersion2()
+    {
+        Assert.StartsWith("v2=", RequestSigner.Sign(Secret, SigningAudience.Service, Ts, "POST", Path, Body), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_Version2ForTheOtherAudience_ReturnsMismatch()
+    {
+        // A request the service sent to the plugin cannot be replayed against the service, and back.
+        var toPlugin = RequestSigner.Sign(Secret, SigningAudience.Plugin, Ts, "POST", Path, Body);
+        Assert.Equal(SignatureCheck.Mismatch, Check(Ts.ToString(), toPlugin));
+        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Secret], SigningAudience.Plugin, false, Ts.ToString(), toPlugin, "POST", Path, Body, Now));
+    }
+
+    [Fact]
+    public void Verify_Version1WhenNotAccepted_ReturnsVersionRefused()
+    {
+        var v1 = RequestSigner.Sign(SignatureVersion.V1, Secret, "", Ts, "POST", Path, Body);
+        Assert.Equal(SignatureCheck.VersionRefused, Check(Ts.ToString(), v1));
+        Assert.Equal(SignatureCheck.Valid, Check(Ts.ToString(), v1, acceptV1: true));
+    }
+
+    [Fact]
+    public void Verify_Version1SignedAsVersion2_ReturnsMismatch()
+    {
+        // The v1 MAC under a v2 label: the version is part of what is signed, so it cannot be relabelled.
+        var v1 = RequestSigner.Sign(SignatureVersion.V1, Secret, "", Ts, "POST", Path, Body);
+        Assert.Equal(SignatureCheck.Mismatch, Check(Ts.ToString(), "v2=" + v1[3..], acceptV1: true));
     }
 
     [Fact]
@@ -76,12 +117,12 @@ public sealed class RequestSignerTests
     public void Verify_UpperCaseHex_ReturnsValid()
     {
         var signature = Sign();
-        Assert.Equal(SignatureCheck.Valid, Check(Ts.ToString(), "v1=" + signature[3..].ToUpperInvariant()));
+        Assert.Equal(SignatureCheck.Valid, Check(Ts.ToString(), "v2=" + signature[3..].ToUpperInvariant()));
     }
 
     [Theory]
-    [InlineData(null, "v1=00")]
-    [InlineData("", "v1=00")]
+    [InlineData(null, "v2=00")]
+    [InlineData("", "v2=00")]
     [InlineData("1714557600", null)]
     [InlineData("1714557600", "")]
     [InlineData(null, null)]
@@ -91,19 +132,19 @@ public sealed class RequestSignerTests
     }
 
     [Fact]
-    public void Verify_WithoutV1Prefix_ReturnsMalformed()
+    public void Verify_WithoutVersionPrefix_ReturnsMalformed()
     {
         var signature = Sign();
         Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), signature[3..]));
-        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v2=" + signature[3..]));
-        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "V1=" + signature[3..]));
+        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v3=" + signature[3..]));
+        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "V2=" + signature[3..]));
     }
 
     [Fact]
     public void Verify_BadHex_ReturnsMalformed()
     {
-        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v1=" + new string('z', 64)));
-        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v1=" + new string('a', 63)));
+        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v2=" + new string('z', 64)));
+        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v2=" + new string('a', 63)));
     }
 
     [Theory]
@@ -113,7 +154,7 @@ public sealed class RequestSignerTests
     [InlineData(64)]
     public void Verify_WrongLength_ReturnsMalformed(int bytes)
     {
-        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v1=" + new string('a', bytes * 2)));
+        Assert.Equal(SignatureCheck.Malformed, Check(Ts.ToString(), "v2=" + new string('a', bytes * 2)));
     }
 
     [Theory]
@@ -186,16 +227,16 @@ public sealed class RequestSignerTests
     [Fact]
     public void Verify_NoSecretsConfigured_ReturnsMismatch()
     {
-        Assert.Equal(SignatureCheck.Mismatch, RequestSigner.Verify([], Ts.ToString(), Sign(), "POST", Path, Body, Now));
+        Assert.Equal(SignatureCheck.Mismatch, RequestSigner.Verify([], SigningAudience.Service, false, Ts.ToString(), Sign(), "POST", Path, Body, Now));
     }
 
     [Fact]
     public void Verify_SignedWithRotatedSecond_ReturnsValid()
     {
         var signature = Sign(secret: Rotated);
-        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Secret, Rotated], Ts.ToString(), signature, "POST", Path, Body, Now));
-        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Rotated, Secret], Ts.ToString(), signature, "POST", Path, Body, Now));
-        Assert.Equal(SignatureCheck.Mismatch, RequestSigner.Verify([Secret], Ts.ToString(), signature, "POST", Path, Body, Now));
+        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Secret, Rotated], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now));
+        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Rotated, Secret], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now));
+        Assert.Equal(SignatureCheck.Mismatch, RequestSigner.Verify([Secret], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now));
     }
 
     [Fact]
@@ -205,8 +246,8 @@ public sealed class RequestSignerTests
     }
 
     private static string Sign(string secret = Secret, long? timestamp = null) =>
-        RequestSigner.Sign(secret, timestamp ?? Ts, "POST", Path, Body);
+        RequestSigner.Sign(secret, SigningAudience.Service, timestamp ?? Ts, "POST", Path, Body);
 
-    private static SignatureCheck Check(string? timestamp, string? signature, string method = "POST", string path = Path, byte[]? body = null) =>
-        RequestSigner.Verify([Secret, Rotated], timestamp, signature, method, path, body ?? Body, Now);
+    private static SignatureCheck Check(string? timestamp, string? signature, string method = "POST", string path = Path, byte[]? body = null, bool acceptV1 = false) =>
+        RequestSigner.Verify([Secret, Rotated], SigningAudience.Service, acceptV1, timestamp, signature, method, path, body ?? Body, Now);
 }

@@ -281,8 +281,8 @@ def signed_headers(url, secret=SECRET, timestamp=None):
     target = urllib.parse.urlsplit(url)
     path_and_query = target.path + ("?" + target.query if target.query else "")
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    canonical = "\n".join([ts, "GET", path_and_query, hashlib.sha256(b"").hexdigest()])
-    return ts, "v1=" + hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+    canonical = "\n".join(["v2", "plugin", ts, "GET", path_and_query, hashlib.sha256(b"").hexdigest()])
+    return ts, "v2=" + hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def signed_get(url, secret=SECRET, timestamp=None):

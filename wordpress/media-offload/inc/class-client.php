@@ -31,7 +31,7 @@ class Client {
 		$base_path = (string) wp_parse_url( $endpoint, PHP_URL_PATH );
 		$target    = rtrim( $base_path, '/' ) . $route;
 		$payload   = null === $body ? '' : wp_json_encode( $body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
-		$headers   = Signer::headers( $secret, $method, $target, $payload );
+		$headers   = Signer::headers( $secret, Signer::AUDIENCE_SERVICE, $method, $target, $payload );
 		if ( null !== $body ) {
 			$headers['Content-Type'] = 'application/json';
 		}

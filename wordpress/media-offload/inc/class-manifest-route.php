@@ -69,6 +69,8 @@ class Manifest_Route {
 		$target = isset( $_SERVER['REQUEST_URI'] ) ? wp_unslash( $_SERVER['REQUEST_URI'] ) : ''; // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- compared byte for byte, never output.
 		$check  = Signer::verify(
 			Settings::accepted_secrets(),
+			Signer::AUDIENCE_PLUGIN,
+			Settings::accepts_signature_v1(),
 			$request->get_header( 'x_mediaoffload_timestamp' ),
 			$request->get_header( 'x_mediaoffload_signature' ),
 			$request->get_method(),
@@ -83,6 +85,7 @@ class Manifest_Route {
 			Signer::MALFORMED => __( 'The signature headers are malformed.', 'media-offload' ),
 			Signer::EXPIRED   => __( 'The timestamp is more than 300 seconds away from the server clock.', 'media-offload' ),
 			Signer::MISMATCH  => __( 'The signature does not match the request.', 'media-offload' ),
+			Signer::VERSION_REFUSED => __( 'Signature version 1 is not accepted; the service must sign with v2 (or define MEDIA_OFFLOAD_ACCEPT_SIGNATURE_V1 while upgrading).', 'media-offload' ),
 		);
 		return new \WP_Error( 'media_offload_signature_' . $check, $messages[ $check ], array( 'status' => 401 ) );
 	}

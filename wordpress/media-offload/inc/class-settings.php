@@ -90,6 +90,16 @@ class Settings {
 	}
 
 	/**
+	 * Whether v1 signatures (which do not sign their audience) are still accepted on the manifest route: only when
+	 * MEDIA_OFFLOAD_ACCEPT_SIGNATURE_V1 is true in wp-config.php, while a service older than v2 is upgraded.
+	 *
+	 * @return bool
+	 */
+	public static function accepts_signature_v1() {
+		return defined( 'MEDIA_OFFLOAD_ACCEPT_SIGNATURE_V1' ) && MEDIA_OFFLOAD_ACCEPT_SIGNATURE_V1;
+	}
+
+	/**
 	 * Whether events can be sent: an endpoint and a secret.
 	 *
 	 * @return bool
