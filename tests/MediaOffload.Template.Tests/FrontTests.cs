@@ -97,6 +97,35 @@ public class FrontTests
     }
 
     [Fact]
+    public void ForwardedIpConfigs_EveryRule_TreatsAnInvalidAddressAsAMatch()
+    {
+        // NO_MATCH would let a request whose X-Viewer-IP is not an address skip the rule it is in.
+        var configs = F["Resources"].Descendants().OfType<JsonObject>()
+            .Select(o => o["ForwardedIPConfig"] ?? o["IPSetForwardedIPConfig"]).Where(c => c is not null).ToList();
+        Assert.NotEmpty(configs);
+        foreach (var c in configs)
+        {
+            Assert.Equal("MATCH", (string?)c!["FallbackBehavior"]);
+            Assert.Equal("X-Viewer-IP", (string?)c["HeaderName"]);
+        }
+    }
+
+    [Fact]
+    public void WebAcl_RequestWithoutViewerIp_IsBlockedBeforeTheRateLimit()
+    {
+        // WAF skips a forwarded-IP rule altogether when the header is absent (FallbackBehavior covers only an
+        // invalid value), so a request without X-Viewer-IP is blocked on its own.
+        var rule = Rule("BlockWithoutViewerIp");
+        Assert.NotNull(rule["Action"]!["Block"]);
+        var size = rule["Statement"]!["NotStatement"]!["Statement"]!["SizeConstraintStatement"]!;
+        Assert.Equal("x-viewer-ip", ((string?)size["FieldToMatch"]!["SingleHeader"]!["Name"])?.ToLowerInvariant());
+        Assert.Equal("GT", (string?)size["ComparisonOperator"]);
+        Assert.Equal("0", (string?)size["Size"]);
+        Assert.True(Priority(rule) < Priority(Rule("RateLimitPerViewerIp")));
+        Assert.Equal(0, Rules.Min(r => Priority(r!.AsObject())));
+    }
+
+    [Fact]
     public void WafLogging_Destination_IsAwsWafLogsGroupWithSecretsRedacted()
     {
         Assert.StartsWith("aws-waf-logs-", F.Props("WafLogGroup")["LogGroupName"].Strings().Single());
