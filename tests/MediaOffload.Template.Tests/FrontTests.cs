@@ -38,10 +38,39 @@ public class FrontTests
     {
         var groups = Rules.Select(r => (string?)r!["Statement"]!["ManagedRuleGroupStatement"]?["Name"]).Where(n => n is not null).ToList();
         Assert.Equal(
-            ["AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+            ["AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesCommonRuleSet",
              "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesPHPRuleSet", "AWSManagedRulesWordPressRuleSet"],
             groups.Order());
         Assert.Equal(Rules.Count, Rules.Select(r => (string?)r!["Priority"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void WebAcl_BehindCloudFront_HasNoRuleOnTheSourceAddress()
+    {
+        // Every request reaches the ALB from a CloudFront address, so a rule on the source address judges
+        // CloudFront, not the viewer. IP reputation belongs to the edge web ACL (infra/edge-waf.yaml).
+        var statements = Rules.SelectMany(r => r!["Statement"].Descendants()).OfType<JsonObject>().ToList();
+        foreach (var s in statements)
+        {
+            Assert.NotEqual("AWSManagedRulesAmazonIpReputationList", (string?)s["ManagedRuleGroupStatement"]?["Name"]);
+            Assert.NotEqual("AWSManagedRulesAnonymousIpList", (string?)s["ManagedRuleGroupStatement"]?["Name"]);
+            if (s["RateBasedStatement"] is JsonObject rate)
+            {
+                Assert.Equal("FORWARDED_IP", (string?)rate["AggregateKeyType"]);
+            }
+
+            if (s["IPSetReferenceStatement"] is JsonObject ipSet)
+            {
+                Assert.NotNull(ipSet["IPSetForwardedIPConfig"]);
+            }
+
+            if (s["GeoMatchStatement"] is JsonObject geo)
+            {
+                Assert.NotNull(geo["ForwardedIPConfig"]);
+            }
+        }
+
+        Assert.DoesNotContain("IpReputation", F.ToJsonString());
     }
 
     [Fact]
