@@ -42,12 +42,50 @@ public class CdnTests
             Assert.Contains($"*.{ext.ToUpperInvariant()}", patterns);
         }
 
-        foreach (var ext in new[] { "webp", "svg", "css", "js", "woff2", "mp4", "pdf" })
+        foreach (var ext in new[] { "webp", "avif", "woff2", "mp4", "pdf" })
         {
             Assert.Contains($"*.{ext}", patterns);
         }
 
         Assert.InRange(Config["CacheBehaviors"]!.AsArray().Count, 1, 25); // CloudFront's default quota per distribution
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CacheBehaviors_ToTheMediaBucket_AreAllowlistedTypesAndExecutablesGoToWordPress(bool full)
+    {
+        var config = (JsonObject)Templates.Resolve(Config, full ? Templates.When("IsFull", "UseOAI") : Templates.When("UseOAI"))!;
+        var media = Templates.MediaExtensions().Select(e => e.ToLowerInvariant()).ToHashSet();
+        var behaviors = config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()).ToList();
+        foreach (var b in behaviors)
+        {
+            var pattern = (string)b["PathPattern"]!;
+            var target = (string)b["TargetOriginId"]!;
+            if (target is "MediaS3" or "MediaWithFallback")
+            {
+                Assert.Matches(@"^\*\.[A-Za-z0-9]+$", pattern);
+                Assert.Contains(pattern[2..].ToLowerInvariant(), media);
+            }
+
+            if (pattern.StartsWith("*.", StringComparison.Ordinal) && Templates.ExecutableExtensions.Contains(pattern[2..].ToLowerInvariant()))
+            {
+                Assert.Equal("WordPress", target);
+            }
+        }
+
+        // Theme and plugin assets keep a cached behavior of their own, straight to WordPress.
+        foreach (var ext in new[] { "svg", "css", "js" })
+        {
+            var b = Assert.Single(behaviors, b => (string?)b["PathPattern"] == $"*.{ext}");
+            Assert.Equal("WordPress", (string?)b["TargetOriginId"]);
+            Assert.Equal(["Ref:StaticCachePolicy"], b["CachePolicyId"].Strings());
+            Assert.Equal(["GET", "HEAD", "OPTIONS"], b["AllowedMethods"].Strings());
+        }
+
+        // .html and .htm have no behavior: in full mode they take the default (WordPress); in media-only mode the
+        // default goes to S3, whose policy grants CloudFront no .html object (StorageTests).
+        Assert.Equal(full ? "WordPress" : "MediaS3", (string?)config["DefaultCacheBehavior"]!["TargetOriginId"]);
     }
 
     [Fact]
@@ -171,7 +209,7 @@ public class CdnTests
         var header = Assert.Single(headers[1]!.AsArray())!;
         Assert.Equal("X-Origin-Verify", (string?)header["HeaderName"]);
         Assert.StartsWith("{{resolve:secretsmanager:${OriginVerifySecret}", header["HeaderValue"].Strings().Single());
-        foreach (var b in Behaviors().Where(b => (string?)b["TargetOriginId"] == "WordPress"))
+        foreach (var b in AllBehaviors(FullConfig()).Where(b => (string?)b["TargetOriginId"] == "WordPress"))
         {
             Assert.Equal(["GetAtt:ViewerIpFunction.FunctionMetadata.FunctionARN"], b["FunctionAssociations"]!.AsArray().Select(f => f!["FunctionARN"].Strings().Single()));
         }

@@ -15,6 +15,17 @@ public static class Templates
 
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
 
+    /// <summary>
+    /// The service's allowlist of offloadable extensions, read from its source (each <c>new("ext", ...)</c> entry of
+    /// MediaTypes.cs), so the template cannot drift from what the service actually offloads.
+    /// </summary>
+    public static IReadOnlyList<string> MediaExtensions() =>
+        System.Text.RegularExpressions.Regex.Matches(Read("functions/MediaOffload.Core/Media/MediaTypes.cs"), @"\bnew\(""([A-Za-z0-9]+)"",")
+            .Select(m => m.Groups[1].Value).ToList();
+
+    /// <summary>Types a browser can execute or render as a page: never served from the media bucket.</summary>
+    public static readonly string[] ExecutableExtensions = ["svg", "js", "css", "html", "htm"];
+
     private static readonly Lazy<JsonObject> MainTemplate = new(() => Load("serverless.template"));
     private static readonly Lazy<JsonObject> FrontTemplate = new(() => Load("infra/front.yaml"));
     private static readonly Lazy<JsonObject> EdgeTemplate = new(() => Load("infra/edge-waf.yaml"));
