@@ -132,13 +132,39 @@ public class FunctionTests
     }
 
     [Fact]
-    public void VariantsPolicy_S3Grants_ReadWriteMediaButDeleteOnlyWebp()
+    public void VariantsPolicy_S3Grants_ReadMediaButWriteAndDeleteOnlyVariantKeys()
     {
+        // docs/keys.md: variants live at {key}.webp and {key}.avif, and no upload may take those names.
         var grants = Grants("Variants");
-        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
-        Assert.Equal(["s3:DeleteObject"], grants[Media("${KeyPrefix}/*.webp")]);
+        Assert.Equal(["s3:GetObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.webp")]);
+        Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.avif")]);
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
-        Assert.Equal(3, grants.Count);
+        Assert.Equal(4, grants.Count);
+    }
+
+    [Fact]
+    public void MediaListBucket_EveryGrant_IsLimitedToKeysBelowThePrefix()
+    {
+        // The code lists only below the prefix. A HEAD of a missing key then answers 403 (the condition has no
+        // prefix to test), which the S3 adapter resolves with a ListObjectsV2 under Prefix=<key> (docs/deploy.md).
+        var lists = IamStatements().Where(s => s["Action"].Strings().Contains("s3:ListBucket")).ToList();
+        Assert.Equal(3, lists.Count); // OffloadWorker, Variants, Reconciler
+        foreach (var s in lists)
+        {
+            Assert.Equal(["s3:ListBucket"], s["Action"].Strings());
+            Assert.Equal([Media(null)], s["Resource"].Strings());
+            var condition = s["Condition"]!.AsObject();
+            Assert.Equal(["StringLike"], condition.Select(c => c.Key));
+            var like = condition["StringLike"]!.AsObject();
+            Assert.Equal(["s3:prefix"], like.Select(c => c.Key));
+            Assert.Equal(["${KeyPrefix}/*"], like["s3:prefix"].Strings());
+        }
+
+        foreach (var function in new[] { "OffloadWorker", "Variants", "Reconciler" })
+        {
+            Assert.Single(Statements(function), s => s["Action"].Strings().Contains("s3:ListBucket"));
+        }
     }
 
     [Fact]
