@@ -174,6 +174,27 @@ public class StorageTests
     }
 
     [Fact]
+    public void ControlBucket_Nonces_ExpireAfterADayAndTriggerNothing()
+    {
+        // docs/signing.md: a nonce only has to outlive the 300 s in which its signature could verify.
+        var rules = T.Props("ControlBucket")["LifecycleConfiguration"]!["Rules"]!.AsArray();
+        var nonces = Assert.Single(rules, r => (string?)r!["Prefix"] == "nonces/" || (string?)r!["Filter"]?["Prefix"] == "nonces/")!;
+        Assert.Equal("Enabled", (string?)nonces["Status"]);
+        Assert.Equal("1", (string?)nonces["ExpirationInDays"]);
+
+        // Notifications are for jobs/ and checkpoints/ only; a nonce write must start no function.
+        var configs = T.Props("ControlBucket")["NotificationConfiguration"]!.AsObject();
+        Assert.Equal(["LambdaConfigurations"], configs.Select(c => c.Key));
+        foreach (var c in configs["LambdaConfigurations"]!.AsArray())
+        {
+            var prefix = (string?)c!["Filter"]?["S3Key"]?["Rules"]?.AsArray().SingleOrDefault(r => (string?)r!["Name"] == "prefix")?["Value"];
+            Assert.NotNull(prefix);
+            Assert.Contains(prefix, new[] { "jobs/", "checkpoints/" });
+            Assert.False("nonces/x".StartsWith(prefix, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void S3InvokePermissions_Source_IsOnlyThisAccountAndBucket()
     {
         foreach (var (id, bucket) in new[] { ("VariantsInvokePermission", "media"), ("OffloadWorkerInvokePermission", "control"), ("ReconcilerInvokePermission", "control") })
