@@ -95,8 +95,11 @@ public sealed class HostileEventTests : IAsyncLifetime
     [Fact]
     public async Task PostEvent_PathEscapingUploads_Returns422AndWritesNothing()
     {
-        var body = new EventBuilder(_host.Origin).File("../../wp-config.php", _content, url: _host.Origin.BaseUrl + "/wp-config.php").Build();
-        await AssertRefusedAsync(await _host.PostSignedAsync("/v1/events", body), (HttpStatusCode)422);
+        // A .jpg, so only the traversal rule can refuse it (a .php would be refused by its type first).
+        var body = new EventBuilder(_host.Origin).File("../../photo.jpg", _content, url: _host.Origin.BaseUrl + "/photo.jpg").Build();
+        var response = await _host.PostSignedAsync("/v1/events", body);
+        Assert.Contains("'..' segment", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertRefusedAsync(response, (HttpStatusCode)422);
     }
 
     [Fact]
@@ -124,11 +127,13 @@ public sealed class HostileEventTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Worker_RedirectToMetadataAddress_FailsAndWritesNoMedia()
+    public async Task Worker_RedirectToMetadataAddress_IsRefusedAsAnotherHostAndWritesNoMedia()
     {
+        // This is the cross-host rule at work: the metadata address is never reached by a redirect. The address rule
+        // itself is proved in AddressRefusalTests, with a name that resolves there.
         _host.Origin.Redirect("2024/05/photo.jpg", "http://169.254.169.254/latest/meta-data/iam/security-credentials/");
         var outcome = await RunJobAsync(ValidEvent());
-        Assert.Contains("redirect", outcome.Reason);
+        Assert.Contains("another host", outcome.Reason);
         Assert.Contains("169.254.169.254", outcome.Reason);
         Assert.Empty(await _host.KeysAsync(_host.MediaBucket));
     }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text;
 using MediaOffload.Core.Signing;
 
@@ -38,6 +39,36 @@ public sealed class LogSecrecyTests
 
         Assert.Equal(5, signatures.Count);
         foreach (var signature in signatures)
+        {
+            Assert.DoesNotContain(signature["v2=".Length..], logs);
+        }
+    }
+
+    [Fact]
+    public async Task Logs_BackfillAndTheManifestSignaturesItSends_NeverAppear()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        host.Origin.ServeManifest([new { path = "2024/05/a.pdf", size = 9, md5 = new string('b', 32), mime = "application/pdf", attachmentId = 3 }], pageSize: 1, ServiceHost.Secret);
+        var inbound = new List<string>();
+        var body = Encoding.UTF8.GetBytes("{\"action\":\"backfill\",\"dryRun\":true}");
+
+        var accepted = await host.PostSignedAsync("/v1/backfill", body, tamper: r => inbound.Add(r.Headers.GetValues(RequestSigner.SignatureHeader).Single()));
+        var replay = await host.PostSignedAsync("/v1/backfill", body, timestamp: long.Parse(accepted.RequestMessage!.Headers.GetValues(RequestSigner.TimestampHeader).Single()));
+        var runId = (await accepted.Content.ReadFromJsonAsync<MediaOffload.Api.Http.RunAnswer>())!.RunId;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await host.KeysAsync(host.ControlBucket, $"reports/{runId}.json")).Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the backfill never finished");
+            await Task.Delay(100);
+        }
+
+        var outbound = host.Origin.SignaturesSeen.ToList();
+        Assert.NotEmpty(outbound);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, replay.StatusCode);
+        var logs = host.Logs.All;
+        Assert.Contains("already used", logs);
+        Assert.DoesNotContain(ServiceHost.Secret, logs);
+        foreach (var signature in inbound.Concat(outbound))
         {
             Assert.DoesNotContain(signature["v2=".Length..], logs);
         }

@@ -48,7 +48,8 @@ public sealed class ServiceHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <param name="buckets">Fixed bucket names (created here); by default each host gets fresh unique buckets.</param>
-    public static async Task<ServiceHost> StartAsync(Action<Dictionary<string, string?>>? configure = null, (string Media, string Control)? buckets = null)
+    /// <param name="services">Replaces services before the app registers its own (they are added with TryAdd).</param>
+    public static async Task<ServiceHost> StartAsync(Action<Dictionary<string, string?>>? configure = null, (string Media, string Control)? buckets = null, Action<IServiceCollection>? services = null)
     {
         var moto = await MotoServer.Shared;
         var origin = await LoopbackOrigin.StartAsync();
@@ -79,13 +80,13 @@ public sealed class ServiceHost : IAsyncDisposable
         };
         configure?.Invoke(settings);
         var logs = new CapturedLogs();
-        var app = Build(settings, logs);
+        var app = Build(settings, logs, services);
         await app.StartAsync();
         return new ServiceHost(app, moto, origin, media, control, logs);
     }
 
     /// <summary>Builds the app exactly as Program.cs does, with test configuration and captured logs.</summary>
-    public static WebApplication Build(IDictionary<string, string?> settings, CapturedLogs logs)
+    public static WebApplication Build(IDictionary<string, string?> settings, CapturedLogs logs, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -95,6 +96,7 @@ public sealed class ServiceHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        services?.Invoke(builder.Services);
         builder.AddMediaOffload();
         var app = builder.Build();
         app.MapMediaOffload();
@@ -111,6 +113,26 @@ public sealed class ServiceHost : IAsyncDisposable
         request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(secret, SigningAudience.Service, ts, "POST", path, body));
         tamper?.Invoke(request);
         return Http.SendAsync(request);
+    }
+
+    /// <summary>
+    /// Sends a request exactly as written, bypassing <see cref="HttpClient"/>, which would already resolve
+    /// <c>%2e%2e</c> and <c>..</c> in the target. Returns the status code and the body.
+    /// </summary>
+    public async Task<(int Status, string Body)> SendRawAsync(string method, string target, string body = "")
+    {
+        var uri = Http.BaseAddress!;
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = tcp.GetStream();
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var head = $"{method} {target} HTTP/1.1\r\nHost: {uri.Authority}\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(bytes);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var response = await reader.ReadToEndAsync();
+        var status = int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
+        return (status, response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
     }
 
     /// <summary>Keys in a bucket.</summary>

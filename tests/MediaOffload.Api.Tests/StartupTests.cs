@@ -25,6 +25,39 @@ public sealed class StartupTests
         await app.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData("Offload:Role", "gateway", "Offload:Role 'gateway' is unknown")]
+    [InlineData("Offload:Role", null, "Offload:Role is required")]
+    [InlineData("Offload:KeyPrefix", "x\"><img src=x onerror=alert(1)>", "Offload:KeyPrefix may hold only")]
+    [InlineData("Offload:KeyPrefix", "wp-content/../uploads", "Offload:KeyPrefix has a '.' or '..' segment")]
+    [InlineData("Offload:UploadsUrls:0", "https://elsewhere.example.com/media", "Offload:UploadsUrls:0 is not on a site")]
+    [InlineData("Offload:UploadsUrls:0", "https://blog.example.com/media?x=1", "Offload:UploadsUrls:0 is not a usable uploads base URL")]
+    public async Task Start_BadSetting_FailsNamingTheKey(string key, string? value, string expected)
+    {
+        var settings = ValidSettings();
+        settings[key] = value;
+        var app = ServiceHost.Build(settings, new CapturedLogs());
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(expected, error.Message);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Start_LocalRoleAgainstRealS3_FailsBecauseItMapsTheUnsignedEndpoints()
+    {
+        var settings = ValidSettings();
+        settings["Offload:Role"] = "local";
+        settings.Remove("Offload:S3:ServiceUrl");
+        var app = ServiceHost.Build(settings, new CapturedLogs());
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Offload:Role=local", error.Message);
+        await app.DisposeAsync();
+    }
+
     [Fact]
     public async Task Start_ShortSecret_FailsWithoutEchoingIt()
     {

@@ -54,6 +54,22 @@ public sealed class LoopbackOrigin : IAsyncDisposable
     public void Redirect(string path, string location) => _routes[UploadsPath + path] = new Route(null, null, location, 0, false);
 
     /// <summary>
+    /// Serves bytes with their full Content-Length but sends them one at a time, <paramref name="interval"/> apart;
+    /// with <c>Timeout.InfiniteTimeSpan</c> it sends the headers and then nothing.
+    /// </summary>
+    public void Trickle(string path, byte[] content, TimeSpan interval) =>
+        _routes[UploadsPath + path] = new Route(content, null, null, 0, false, interval);
+
+    /// <summary>Answers the manifest route with a 302 to <paramref name="location"/> instead of a page.</summary>
+    public void RedirectManifest(string location) => _manifestRedirect = location;
+
+    /// <summary>Sends each manifest page one byte at a time, <paramref name="interval"/> apart.</summary>
+    public void TrickleManifest(TimeSpan interval) => _manifestTrickle = interval;
+
+    /// <summary>The signature headers of every request that reached any path, for log-secrecy checks.</summary>
+    public IReadOnlyCollection<string> SignaturesSeen => _signatures;
+
+    /// <summary>
     /// Serves the plugin's manifest route in pages of <paramref name="pageSize"/>, answering 401 unless the request
     /// carries a valid signature made with <paramref name="secret"/>, as the plugin does.
     /// </summary>
@@ -74,9 +90,25 @@ public sealed class LoopbackOrigin : IAsyncDisposable
     }
 
     private (IReadOnlyList<object> Files, int PageSize, string Secret)? _manifest;
+    private string? _manifestRedirect;
+    private TimeSpan? _manifestTrickle;
+    private readonly ConcurrentQueue<string> _signatures = new();
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Headers.TryGetValue("X-MediaOffload-Signature", out var presented))
+        {
+            _signatures.Enqueue(presented.ToString());
+        }
+
+        if (context.Request.Path == ManifestRoute && _manifestRedirect is { } redirect)
+        {
+            _hits.AddOrUpdate(ManifestRoute, 1, (_, n) => n + 1);
+            context.Response.StatusCode = StatusCodes.Status302Found;
+            context.Response.Headers.Location = redirect;
+            return;
+        }
+
         if (context.Request.Path == ManifestRoute && _manifest is { } manifest)
         {
             await ServeManifestPageAsync(context, manifest.Files, manifest.PageSize, manifest.Secret);
@@ -116,7 +148,32 @@ public sealed class LoopbackOrigin : IAsyncDisposable
             context.Response.ContentLength = route.Content!.Length;
         }
 
+        if (route.Trickle is { } interval)
+        {
+            await TrickleAsync(context, route.Content!, interval);
+            return;
+        }
+
         await context.Response.Body.WriteAsync(route.Content);
+    }
+
+    private static async Task TrickleAsync(HttpContext context, byte[] content, TimeSpan interval)
+    {
+        await context.Response.StartAsync(context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        try
+        {
+            foreach (var b in content)
+            {
+                await Task.Delay(interval == Timeout.InfiniteTimeSpan ? TimeSpan.FromHours(1) : interval, context.RequestAborted);
+                await context.Response.Body.WriteAsync(new[] { b }, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client gave up, as it should.
+        }
     }
 
     /// <summary>The manifest route as the plugin registers it.</summary>
@@ -142,8 +199,14 @@ public sealed class LoopbackOrigin : IAsyncDisposable
         var limit = Math.Min(pageSize, int.TryParse(context.Request.Query["limit"], out var l) && l > 0 ? l : pageSize);
         var page = files.Skip(start).Take(limit).ToArray();
         var next = start + page.Length < files.Count ? (start + page.Length).ToString() : null;
+        if (_manifestTrickle is { } interval)
+        {
+            await TrickleAsync(context, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { files = page, nextCursor = next }), interval);
+            return;
+        }
+
         await context.Response.WriteAsJsonAsync(new { files = page, nextCursor = next });
     }
 
-    private sealed record Route(byte[]? Content, string? FilePath, string? Location, int FailFirst, bool Chunked);
+    private sealed record Route(byte[]? Content, string? FilePath, string? Location, int FailFirst, bool Chunked, TimeSpan? Trickle = null);
 }
