@@ -67,6 +67,22 @@ public sealed class LibvipsVariantEncoder : IVariantEncoder
         }
     }
 
+    /// <inheritdoc />
+    public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind)
+    {
+        CheckInput(source.Span, kind, options);
+        using var pin = source.Pin();
+        unsafe
+        {
+            var data = (byte*)pin.Pointer;
+            var length = (nuint)source.Length;
+            VipsPipeline.CheckLoader(data, length, kind);
+            var (width, height, frames, orientation) = VipsPipeline.ReadHeader(data, length, kind, options);
+            var peak = EncodeCostModel.PeakBytes(kind, WebPEncodingRule.ModeFor(kind, options), (long)width * height, rotated: orientation > 2);
+            return new EncodeEstimate(width, height, frames, peak);
+        }
+    }
+
     /// <summary>The checks that need no decoder: size, emptiness and magic bytes.</summary>
     internal static void CheckInput(ReadOnlySpan<byte> source, SourceImageKind kind, VariantOptions options)
     {

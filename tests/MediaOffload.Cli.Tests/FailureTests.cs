@@ -117,7 +117,7 @@ public class FailureTests
         File.Delete(path);
 
         var store = new S3ObjectStore(h.S3, new S3StoreOptions());
-        var steps = new StepRunner(store, h.Bucket, files, planner, SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()));
+        var steps = new StepRunner(store, h.Bucket, files, planner, SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()), new MemoryBudget(1L << 30), 1);
         var failure = await Assert.ThrowsAsync<StepFailedException>(() => steps.UploadAsync(item, CancellationToken.None));
         Assert.Contains("vanished", failure.Message);
         Assert.Empty(await h.KeysAsync());
@@ -132,7 +132,7 @@ public class FailureTests
         var item = await new ReconcilePlanner().PlanAsync(new[] { source }.ToAsyncEnumerable(), AsyncEnumerable.Empty<Core.Storage.StoredObject>()).FirstAsync();
         h.Write("2024/05/c.pdf", CliHarness.Pdf("after!"));
 
-        var steps = new StepRunner(new S3ObjectStore(h.S3, new S3StoreOptions()), h.Bucket, new LocalFiles(h.Uploads), new PlannerOptions(), SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()));
+        var steps = new StepRunner(new S3ObjectStore(h.S3, new S3StoreOptions()), h.Bucket, new LocalFiles(h.Uploads), new PlannerOptions(), SyncState.None, new Lazy<IVariantEncoder>(() => throw new InvalidOperationException()), new MemoryBudget(1L << 30), 1);
         var failure = await Assert.ThrowsAsync<StepFailedException>(() => steps.UploadAsync(item, CancellationToken.None));
         Assert.Contains("changed", failure.Message);
         Assert.Empty(await h.KeysAsync());

@@ -84,6 +84,30 @@ public sealed class OffloadOptions
     /// </summary>
     public TimeSpan OutcomeMargin { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Memory the process lets its image encodes take at once, in MiB (docs/imaging.md, "Memory"). Default: on
+    /// Lambda the function's memory (<c>AWS_LAMBDA_FUNCTION_MEMORY_SIZE</c>) less <see cref="RuntimeReserveMiB"/>;
+    /// elsewhere 1024.
+    /// </summary>
+    public int? MemoryBudgetMiB { get; set; }
+
+    /// <summary>Memory kept for the runtime beside the encodes when the budget comes from Lambda, in MiB. Default 256.</summary>
+    public int RuntimeReserveMiB { get; set; } = 256;
+
+    /// <summary>The encode budget in bytes, from <see cref="MemoryBudgetMiB"/> or the Lambda function's memory.</summary>
+    public long ResolveMemoryBudgetBytes(string? lambdaMemoryMiB)
+    {
+        const long MiB = 1024 * 1024;
+        if (MemoryBudgetMiB is { } configured)
+        {
+            return configured * MiB;
+        }
+
+        return int.TryParse(lambdaMemoryMiB, out var lambda) && lambda > RuntimeReserveMiB
+            ? (lambda - RuntimeReserveMiB) * MiB
+            : 1024 * MiB;
+    }
+
     /// <summary>Timeouts and retries for fetching from the WordPress origin.</summary>
     public OriginFetchOptions Origin { get; set; } = new();
 

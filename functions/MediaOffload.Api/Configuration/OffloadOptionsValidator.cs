@@ -100,6 +100,10 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
         Positive(errors, "MaxFilesPerEvent", o.MaxFilesPerEvent);
         Positive(errors, "FileConcurrency", o.FileConcurrency);
         Positive(errors, "Origin:MaxAttempts", o.Origin.MaxAttempts);
+        if (o.MemoryBudgetMiB is { } budget)
+        {
+            Positive(errors, "MemoryBudgetMiB", budget);
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -125,6 +125,7 @@ public static class MediaOffloadHosting
         // libvips is loaded once, at start, so a missing libvips42 fails the process with a clear message.
         services.AddHostedService<LibvipsStartup>();
         services.AddSingleton<IVariantEncoder>(sp => new LibvipsVariantEncoder(sp.GetRequiredService<IOptions<VariantOptions>>().Value));
+        services.AddSingleton(sp => new MemoryBudget(Options(sp).ResolveMemoryBudgetBytes(Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))));
         services.AddSingleton<VariantWriter>();
         services.AddSingleton<VariantsEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<VariantsEventHandler>());

@@ -15,7 +15,7 @@ public sealed record VariantResult(bool Changed, string Detail, string? Failure 
 /// <summary>
 /// Writes <c>&lt;key&gt;.webp</c> next to a media image, or removes it. The original is only ever read.
 /// </summary>
-public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
+public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
 {
     private readonly VariantOptions _variants = variantOptions.Value;
     private readonly string _bucket = options.Value.MediaBucket;
@@ -74,7 +74,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, I
         }
 
         var bytes = await ReadAsync(sourceKey, source.Size, cancellationToken);
-        var outcome = await Task.Run(() => VariantDecision.EncodeAndDecide(encoder, bytes, source.Headers?.ContentType, kind), cancellationToken);
+        var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, budget, bytes, source.Headers?.ContentType, kind, cancellationToken);
         if (!outcome.ShouldWrite)
         {
             return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason);

@@ -137,7 +137,11 @@ public static class CliApp
 
         public Option<bool> Force { get; } = new("--force") { Description = "Lift the delete cap." };
 
-        public Option<int> Concurrency { get; } = new("--concurrency") { Description = "Requests in flight.", DefaultValueFactory = _ => 16 };
+        public Option<int> Concurrency { get; } = new("--concurrency") { Description = "S3 requests in flight.", DefaultValueFactory = _ => 16 };
+
+        public Option<int> EncodeConcurrency { get; } = new("--encode-concurrency") { Description = "Image encodes at once; default the CPU count.", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+        public Option<int> MemoryBudget { get; } = new("--memory-budget") { Description = "MiB the image encodes may take at once; a larger image is skipped with the reason.", DefaultValueFactory = _ => 1024 };
 
         public Option<bool> Json { get; } = new("--json") { Description = "Print the JSON report instead of tables and progress." };
 
@@ -157,7 +161,7 @@ public static class CliApp
 
         public IEnumerable<Option> For(RunMode mode) => mode switch
         {
-            RunMode.Sync => [Bucket, Prefix, EndpointUrl, Region, DryRun, Delete, Force, Concurrency, Json, Report, Checkpoint, State, NoVariants, MaxDelete, MaxDeletePercent],
+            RunMode.Sync => [Bucket, Prefix, EndpointUrl, Region, DryRun, Delete, Force, Concurrency, EncodeConcurrency, MemoryBudget, Json, Report, Checkpoint, State, NoVariants, MaxDelete, MaxDeletePercent],
             RunMode.Reconcile => [Bucket, Prefix, EndpointUrl, Region, Concurrency, Json, Report, State, BatchManifest],
             _ => [Bucket, Prefix, EndpointUrl, Region, Concurrency, Json, Report],
         };
@@ -180,6 +184,8 @@ public static class CliApp
             mode == RunMode.Sync ? !r.GetValue(NoVariants) : true,
             r.GetValue(MaxDelete),
             r.GetValue(MaxDeletePercent) / 100,
-            mode == RunMode.Reconcile ? r.GetValue(BatchManifest) : null);
+            mode == RunMode.Reconcile ? r.GetValue(BatchManifest) : null,
+            mode == RunMode.Sync ? r.GetValue(EncodeConcurrency) : Environment.ProcessorCount,
+            mode == RunMode.Sync ? r.GetValue(MemoryBudget) : 1024);
     }
 }

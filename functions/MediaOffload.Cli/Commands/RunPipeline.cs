@@ -67,7 +67,8 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
             }
         }
 
-        var runner = new StepRunner(store, settings.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())));
+        var runner = new StepRunner(store, settings.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
+            new MemoryBudget(settings.MemoryBudgetMiB * 1024L * 1024), settings.EncodeConcurrency);
         var execution = new ExecutionSettings(settings.Bucket, !execute, settings.Delete, settings.Force, settings.Concurrency,
             new DeletionGuard(settings.MaxDelete, settings.MaxDeleteFraction), settings.Variants, checkpointFile?.Path, TimeSpan.FromSeconds(1));
         ExecutionResult result;

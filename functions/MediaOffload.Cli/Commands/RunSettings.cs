@@ -23,7 +23,9 @@ internal sealed record RunSettings(
     bool Variants,
     int MaxDelete,
     double MaxDeleteFraction,
-    string? BatchManifestPath)
+    string? BatchManifestPath,
+    int EncodeConcurrency,
+    int MemoryBudgetMiB)
 {
     /// <summary>Identifies what is compared, so a checkpoint or state file is never applied to another pair.</summary>
     public string Scope => $"s3://{Bucket}/{Prefix} <- {UploadsDir}";
@@ -57,6 +59,16 @@ internal sealed record RunSettings(
         if (Concurrency is < 1 or > 256)
         {
             throw new UsageException("--concurrency must be between 1 and 256");
+        }
+
+        if (EncodeConcurrency is < 1 or > 64)
+        {
+            throw new UsageException("--encode-concurrency must be between 1 and 64");
+        }
+
+        if (MemoryBudgetMiB is < 64 or > 1024 * 1024)
+        {
+            throw new UsageException("--memory-budget must be between 64 and 1048576 MiB");
         }
 
         if (MaxDelete < 0 || MaxDeleteFraction is < 0 or > 1)

@@ -16,13 +16,16 @@ internal sealed class StepRunner(
     LocalFiles files,
     PlannerOptions planner,
     SyncState state,
-    Lazy<IVariantEncoder> encoder)
+    Lazy<IVariantEncoder> encoder,
+    MemoryBudget budget,
+    int encodeConcurrency)
 {
     /// <summary>Files up to this size are read into memory and sent with Content-MD5 in one PUT; matches the store's part size.</summary>
     public const int SinglePartLimit = 8 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, Task<string>> _sourceWrites = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _encodes = new(Math.Max(1, Environment.ProcessorCount));
+    // Bounds the source buffers read for encoding as much as the encodes; the budget then bounds their memory.
+    private readonly SemaphoreSlim _encodes = new(Math.Max(1, encodeConcurrency));
 
     /// <summary>Runs one step (uploads go through <see cref="UploadAsync"/> so their ETag can be tracked).</summary>
     public Task RunAsync(PlanItem item, CancellationToken cancellationToken) => item.Action switch
@@ -124,21 +127,21 @@ internal sealed class StepRunner(
             throw new StepFailedException("source is not a JPEG, PNG or GIF");
         }
 
-        byte[] bytes;
-        try
-        {
-            bytes = await ReadVerifiedAsync(files.FullPath(source.Path), source, cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new StepFailedException("source file vanished; no variant was made", e);
-        }
-
         VariantOutcome outcome;
+        byte[] bytes;
         await _encodes.WaitAsync(cancellationToken);
         try
         {
-            outcome = VariantDecision.EncodeAndDecide(encoder.Value, bytes, type.ContentType, kind);
+            try
+            {
+                bytes = await ReadVerifiedAsync(files.FullPath(source.Path), source, cancellationToken);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new StepFailedException("source file vanished; no variant was made", e);
+            }
+
+            outcome = await VariantDecision.EncodeAndDecideAsync(encoder.Value, budget, bytes, type.ContentType, kind, cancellationToken);
         }
         finally
         {

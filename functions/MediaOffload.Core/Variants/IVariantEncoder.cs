@@ -10,7 +10,21 @@ public interface IVariantEncoder
     /// <exception cref="ImageRejectedException">The input is empty, too big, not the declared kind, over the
     /// pixel limit, or corrupt/truncated.</exception>
     EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind);
+
+    /// <summary>
+    /// Reads only the header of <paramref name="source"/> and estimates the memory <see cref="Encode"/> would take at
+    /// its peak, from factors measured for this encoder (docs/imaging.md, "Memory"). Decodes no pixels.
+    /// </summary>
+    /// <exception cref="ImageRejectedException">The same checks as <see cref="Encode"/> make before decoding.</exception>
+    EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind);
 }
+
+/// <summary>What an encode will cost, from the image header.</summary>
+/// <param name="Width">Width in pixels.</param>
+/// <param name="Height">Height of all frames together, in pixels.</param>
+/// <param name="Frames">Frame count, 1 for still images.</param>
+/// <param name="PeakBytes">The memory the encode takes at its peak, beyond the source buffer it is given.</param>
+public sealed record EncodeEstimate(int Width, int Height, int Frames, long PeakBytes);
 
 /// <summary>A WebP encode result.</summary>
 /// <param name="WebP">The encoded WebP file.</param>

@@ -17,6 +17,9 @@ public enum ImageRejectionCode
 
     /// <summary>The decoder failed: truncated or corrupt data, or an unsupported variant of the format.</summary>
     Corrupt,
+
+    /// <summary>The encode would need more memory than the process's whole budget (<see cref="MemoryBudget"/>).</summary>
+    OverMemoryBudget,
 }
 
 /// <summary>The input cannot get a variant. Expected for bad uploads: log <see cref="Reason"/> and move on.</summary>

@@ -111,6 +111,35 @@ public static class VariantDecision
         return Decide(source, sourceContentType, kind, encoded);
     }
 
+    /// <summary>
+    /// <see cref="EncodeAndDecide"/> admitted against <paramref name="budget"/>: the header is read first, the estimate
+    /// is held while the encode runs, and an image that could never fit is rejected with the numbers, never attempted.
+    /// </summary>
+    public static async Task<VariantOutcome> EncodeAndDecideAsync(
+        IVariantEncoder encoder, MemoryBudget budget, ReadOnlyMemory<byte> source, string? sourceContentType, SourceImageKind kind, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(budget);
+        EncodeEstimate estimate;
+        try
+        {
+            estimate = encoder.Estimate(source, kind);
+        }
+        catch (ImageRejectedException rejection)
+        {
+            return Rejected(rejection);
+        }
+
+        if (!budget.CanEverFit(estimate.PeakBytes))
+        {
+            return Rejected(new ImageRejectedException(ImageRejectionCode.OverMemoryBudget, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{estimate.Width}x{estimate.Height} would need about {estimate.PeakBytes / (1024 * 1024)} MiB to encode; the memory budget is {budget.Bytes / (1024 * 1024)} MiB")));
+        }
+
+        using var lease = await budget.AcquireAsync(estimate.PeakBytes, cancellationToken);
+        return await Task.Run(() => EncodeAndDecide(encoder, source, sourceContentType, kind), cancellationToken);
+    }
+
     private static string Kebab(ImageRejectionCode code) => code switch
     {
         ImageRejectionCode.Empty => "empty",
@@ -118,6 +147,7 @@ public static class VariantDecision
         ImageRejectionCode.FormatMismatch => "format-mismatch",
         ImageRejectionCode.PixelLimitExceeded => "pixel-limit-exceeded",
         ImageRejectionCode.Corrupt => "corrupt",
+        ImageRejectionCode.OverMemoryBudget => "over-memory-budget",
         _ => code.ToString().ToLowerInvariant(),
     };
 }

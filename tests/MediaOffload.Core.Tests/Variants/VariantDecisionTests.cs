@@ -81,9 +81,47 @@ public sealed class VariantDecisionTests
             VariantDecision.EncodeAndDecide(new BrokenEncoder(), new byte[3], "image/jpeg", SourceImageKind.Jpeg));
     }
 
+    [Fact]
+    public async Task EncodeAndDecideAsync_EstimateOverTheWholeBudget_RejectsWithoutEncoding()
+    {
+        var encoder = new CountingEncoder(peakBytes: 2_000_000_000);
+
+        var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, new MemoryBudget(1L << 30), new byte[3], "image/png", SourceImageKind.Png, CancellationToken.None);
+
+        Assert.Equal(VariantFormat.None, outcome.Format);
+        Assert.Equal(ImageRejectionCode.OverMemoryBudget, outcome.Rejection!.Code);
+        Assert.Contains("1024 MiB", outcome.Rejection.Reason, StringComparison.Ordinal);
+        Assert.Equal("over-memory-budget", outcome.Metadata[VariantDecision.RejectionKey]);
+        Assert.Equal(0, encoder.Encodes);
+    }
+
+    [Fact]
+    public async Task EncodeAndDecideAsync_BadHeader_RejectsWithoutEncoding()
+    {
+        var outcome = await VariantDecision.EncodeAndDecideAsync(new RejectingEncoder(), new MemoryBudget(1L << 30), new byte[3], "image/jpeg", SourceImageKind.Jpeg, CancellationToken.None);
+
+        Assert.Equal(ImageRejectionCode.Corrupt, outcome.Rejection!.Code);
+    }
+
+    [Fact]
+    public async Task EncodeAndDecideAsync_HoldsTheEstimateWhileEncodingAndReleasesIt()
+    {
+        var budget = new MemoryBudget(1000);
+        var encoder = new CountingEncoder(peakBytes: 700, onEncode: () => Assert.Equal(700, budget.InUse));
+
+        var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, budget, new byte[3], "image/png", SourceImageKind.Png, CancellationToken.None);
+
+        Assert.Equal(VariantFormat.WebP, outcome.Format);
+        Assert.Equal(1, encoder.Encodes);
+        Assert.Equal(0, budget.InUse);
+    }
+
     private sealed class RejectingEncoder : IVariantEncoder
     {
         public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
+            throw new ImageRejectedException(ImageRejectionCode.Corrupt, "truncated");
+
+        public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
             throw new ImageRejectedException(ImageRejectionCode.Corrupt, "truncated");
     }
 
@@ -91,5 +129,23 @@ public sealed class VariantDecisionTests
     {
         public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
             throw new InvalidOperationException("bug");
+
+        public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) => new(1, 1, 1, 1);
+    }
+
+    private sealed class CountingEncoder(long peakBytes, Action? onEncode = null) : IVariantEncoder
+    {
+        private int _encodes;
+
+        public int Encodes => _encodes;
+
+        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind)
+        {
+            Interlocked.Increment(ref _encodes);
+            onEncode?.Invoke();
+            return new EncodedVariant([1], 10, 10, 1, "lossless");
+        }
+
+        public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) => new(10_000, 10_000, 1, peakBytes);
     }
 }
