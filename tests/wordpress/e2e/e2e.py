@@ -211,7 +211,7 @@ define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
                    Offload__MediaBucket=MEDIA_BUCKET, Offload__ControlBucket=CONTROL_BUCKET,
                    Offload__S3__ServiceUrl=self.s3_url, Offload__SigningSecrets__0=SECRET,
                    Offload__AllowedOrigins__0=self.wp_url, Offload__AllowHttp="true",
-                   Offload__AllowPrivateNetworks="true")
+                   Offload__AllowPrivateNetworks="true", Offload__Role="local")
         self.start("service", ["dotnet", API_DLL], env=env, cwd=os.path.dirname(API_DLL))
         wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
 
@@ -518,9 +518,17 @@ class Suite:
         assert paths == sorted(paths, key=lambda p: p.encode("utf-8")), "not in byte order"
         assert len(set(paths)) == len(paths), "a path is listed twice"
         assert all(unicodedata.is_normalized("NFC", p) for p in paths), [ascii(p) for p in paths if not unicodedata.is_normalized("NFC", p)]
+        base = self.s.wp_url + "/wp-content/uploads/"
         for f in files:
-            assert set(f) == {"path", "size", "md5", "mime", "modified", "attachmentId"}, f
+            assert set(f) == {"path", "url", "size", "md5", "mime", "modified", "attachmentId"}, f
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["modified"]), f["modified"]
+            # url names the owner's file as on disk (NFD stays NFD), each segment percent-encoded like an event's.
+            assert f["url"].startswith(base), f["url"]
+            on_disk = urllib.parse.unquote(f["url"][len(base):])
+            assert f["url"][len(base):] == "/".join(urllib.parse.quote(seg, safe="") for seg in on_disk.split("/")), f["url"]
+            assert unicodedata.normalize("NFC", on_disk) == f["path"], (ascii(on_disk), ascii(f["path"]))
+            assert os.path.isfile(os.path.join(self.s.uploads, on_disk)), f"{ascii(on_disk)} is not on disk"
+            assert md5_of(os.path.join(self.s.uploads, on_disk)) == f["md5"], ascii(on_disk)
         # Everything the site has is in the bucket with the same MD5, and the bucket holds nothing else.
         keys = self.s.keys()
         media_keys = {k for k in keys if not (k.endswith(".webp") and k[:-5] in keys)}
