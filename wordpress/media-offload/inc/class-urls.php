@@ -29,6 +29,7 @@ class Urls {
 	public function setup() {
 		add_filter( 'wp_get_attachment_url', array( $this, 'filter_url' ), 99, 2 );
 		add_filter( 'wp_calculate_image_srcset', array( $this, 'filter_srcset' ), 99, 5 );
+		add_filter( 'wp_get_attachment_image_src', array( $this, 'filter_image_src' ), 99, 3 );
 		add_filter( 'the_content', array( $this, 'filter_content' ), 99 );
 		add_filter( 'widget_text_content', array( $this, 'filter_content' ), 99 );
 		add_filter( 'widget_block_content', array( $this, 'filter_content' ), 99 );
@@ -41,6 +42,7 @@ class Urls {
 	public function tear_down() {
 		remove_filter( 'wp_get_attachment_url', array( $this, 'filter_url' ), 99 );
 		remove_filter( 'wp_calculate_image_srcset', array( $this, 'filter_srcset' ), 99 );
+		remove_filter( 'wp_get_attachment_image_src', array( $this, 'filter_image_src' ), 99 );
 		remove_filter( 'the_content', array( $this, 'filter_content' ), 99 );
 		remove_filter( 'widget_text_content', array( $this, 'filter_content' ), 99 );
 		remove_filter( 'widget_block_content', array( $this, 'filter_content' ), 99 );
@@ -127,6 +129,35 @@ class Urls {
 	public function filter_srcset( $sources, $size_array = array(), $image_src = '', $image_meta = array(), $attachment_id = 0 ) {
 		$rewriter = $this->rewriter( 'raw' );
 		return $rewriter ? $rewriter->rewrite_srcset( $sources, (int) $attachment_id ) : $sources;
+	}
+
+	/**
+	 * Filter for wp_get_attachment_image_src: a size's URL gets its own decision.
+	 *
+	 * WordPress makes a size's URL by swapping the file name in the attachment's (already filtered) URL, so a size
+	 * would otherwise inherit the main file's answer: kept on WordPress when only the main file is a reserved name
+	 * or a conflict, or sent to the CDN when only the size's NFC path belongs to another attachment.
+	 *
+	 * @param array|false  $image         [url, width, height, is_intermediate].
+	 * @param int          $attachment_id Attachment ID.
+	 * @param string|int[] $size          Requested size.
+	 * @return array|false
+	 */
+	public function filter_image_src( $image, $attachment_id = 0, $size = '' ) {
+		$rewriter = $this->rewriter( 'raw' );
+		if ( ! $rewriter || ! is_array( $image ) || empty( $image[0] ) || empty( $image[3] ) ) {
+			return $image;
+		}
+		$meta = wp_get_attachment_metadata( (int) $attachment_id );
+		if ( ! is_array( $meta ) || empty( $meta['file'] ) ) {
+			return $image;
+		}
+		$file    = is_string( $size ) && ! empty( $meta['sizes'][ $size ]['file'] ) ? (string) $meta['sizes'][ $size ]['file'] : wp_basename( $image[0] );
+		$dir     = dirname( (string) $meta['file'] );
+		$uploads = wp_upload_dir( null, false );
+		$local   = untrailingslashit( $uploads['baseurl'] ) . '/' . ( '.' === $dir || '' === $dir ? '' : $dir . '/' ) . wp_basename( $file );
+		$image[0] = $rewriter->rewrite_url( $local, (int) $attachment_id );
+		return $image;
 	}
 
 	/**
