@@ -38,7 +38,28 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         }
         catch (AmazonS3Exception e)
         {
+            // S3 answers a HEAD of a missing key with 403 unless s3:ListBucket is granted without conditions, and the
+            // template scopes it to the media prefix (docs/deploy.md). A listing under the key itself tells the two apart.
+            if (e.StatusCode == HttpStatusCode.Forbidden && await IsMissingAsync(bucket, key, cancellationToken))
+            {
+                return null;
+            }
+
             throw ObjectStoreException.From(e, "HEAD", bucket, key);
+        }
+    }
+
+    /// <summary>True when a listing under <paramref name="key"/> is allowed and shows no such key.</summary>
+    private async Task<bool> IsMissingAsync(string bucket, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key, MaxKeys = 1 }, cancellationToken);
+            return page.S3Objects is not { Count: > 0 } objects || objects[0].Key != key;
+        }
+        catch (AmazonS3Exception)
+        {
+            return false;
         }
     }
 
@@ -106,8 +127,20 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
                 request.MD5Digest = Convert.ToBase64String(Convert.FromHexString(write.ContentMd5));
             }
 
+            if (write.Condition is { } condition)
+            {
+                request.IfMatch = condition.IfMatch;
+                request.IfNoneMatch = condition.IfMatch is null ? "*" : null;
+            }
+
             var response = await s3.PutObjectAsync(request, cancellationToken);
-            return new StoredObject(write.Bucket, write.Key, length, response.ETag ?? string.Empty, DateTimeOffset.UtcNow, write.Headers);
+            var etag = response.ETag ?? string.Empty;
+            await VerifyStoredAsync(write, etag, response.ServerSideEncryptionMethod, cancellationToken);
+            return new StoredObject(write.Bucket, write.Key, length, etag, DateTimeOffset.UtcNow, write.Headers);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new PreconditionFailedException(write.Bucket, write.Key);
         }
         catch (AmazonS3Exception e)
         {
@@ -117,6 +150,35 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// A single-part ETag is the MD5 of the stored bytes (plain and SSE-S3 objects; not SSE-KMS). When it is not the
+    /// MD5 that was sent, the server ignored <c>Content-MD5</c> and kept other bytes: the object is removed, so
+    /// nobody is served them and the next attempt writes it again, and the write fails loudly.
+    /// </summary>
+    private async Task VerifyStoredAsync(ObjectWrite write, string etag, ServerSideEncryptionMethod? encryption, CancellationToken cancellationToken)
+    {
+        if (write.ContentMd5 is null || !options.VerifyETag
+            || encryption == ServerSideEncryptionMethod.AWSKMS || encryption == ServerSideEncryptionMethod.AWSKMSDSSE
+            || string.Equals(etag.Trim('"'), write.ContentMd5, StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = write.Bucket, Key = write.Key, IfMatch = etag }, cancellationToken);
+        }
+        catch (AmazonS3Exception)
+        {
+            // The failure below is what matters; a lifecycle or the next write replaces what could not be removed.
+        }
+
+        throw ObjectStoreException.Detected("PUT",
+            $"the server stored bytes whose ETag {etag.Trim('"')} is not the MD5 {write.ContentMd5} that was sent, so it ignores Content-MD5; " +
+            "the object was removed (set S3:VerifyETag=false only for a server whose ETags are not MD5s)",
+            write.Bucket, write.Key);
     }
 
     private async Task<StoredObject> PutMultipartAsync(ObjectWrite write, Stream content, byte[] firstPart, CancellationToken cancellationToken)
@@ -158,13 +220,20 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
 
             var parts = await Task.WhenAll(uploads);
             write.BeforeCommit?.Invoke();
-            var complete = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            var completeRequest = new CompleteMultipartUploadRequest
             {
                 BucketName = write.Bucket,
                 Key = write.Key,
                 UploadId = init.UploadId,
                 PartETags = [.. parts],
-            }, cancellationToken);
+            };
+            if (write.Condition is { } condition)
+            {
+                completeRequest.IfMatch = condition.IfMatch;
+                completeRequest.IfNoneMatch = condition.IfMatch is null ? "*" : null;
+            }
+
+            var complete = await s3.CompleteMultipartUploadAsync(completeRequest, cancellationToken);
             return new StoredObject(write.Bucket, write.Key, total, complete.ETag ?? string.Empty, DateTimeOffset.UtcNow, write.Headers);
         }
         catch (Exception e)
@@ -179,6 +248,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             var cause = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
                 ? uploads.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException).FirstOrDefault(x => x is not null) ?? e
                 : e;
+            if (cause is AmazonS3Exception { StatusCode: HttpStatusCode.PreconditionFailed })
+            {
+                throw new PreconditionFailedException(write.Bucket, write.Key);
+            }
+
             if (cause is AmazonS3Exception s3Error)
             {
                 throw ObjectStoreException.From(s3Error, "PUT", write.Bucket, write.Key);
@@ -300,11 +374,19 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             ?? throw new InvalidOperationException($"s3://{bucket}/{key} vanished right after its headers were replaced.");
     }
 
-    public async Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
         try
         {
-            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, IfMatch = ifMatch }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new PreconditionFailedException(bucket, key);
+        }
+        catch (AmazonS3Exception e) when (ifMatch is not null && e.ErrorCode == "NoSuchKey")
+        {
+            // A conditional delete of an object that is already gone: what was asked for holds.
         }
         catch (AmazonS3Exception e)
         {

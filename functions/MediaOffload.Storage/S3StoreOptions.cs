@@ -30,6 +30,14 @@ public sealed class S3StoreOptions
     /// </summary>
     public bool EmulateNotifications { get; set; } = true;
 
+    /// <summary>
+    /// Whether a single-part PUT whose returned ETag is not the MD5 that was sent fails (and its object is removed).
+    /// Default true: on AWS and most S3-compatible servers the ETag of a plain or SSE-S3 object is its MD5, and a
+    /// server that ignores <c>Content-MD5</c> would otherwise keep corrupted bytes silently. SSE-KMS objects, whose
+    /// ETag is not an MD5, are never compared. Turn it off only for a server whose ETags are never MD5s.
+    /// </summary>
+    public bool VerifyETag { get; set; } = true;
+
     /// <summary>Whether <see cref="ServiceUrl"/> is set, i.e. the service talks to a local emulator.</summary>
     public bool IsLocal => !string.IsNullOrWhiteSpace(ServiceUrl);
 }

@@ -2,6 +2,9 @@
 // Serves the WebP variant <key>.webp to clients whose Accept header allows image/webp.
 // Only media under the offload prefix is rewritten: other images (themes, plugins) have no variant in S3 and
 // would reach WordPress as a .webp URL it cannot answer.
+// It also sets X-Viewer-IP, as viewer-ip.js does: these behaviors fall back to WordPress through the origin group,
+// the WAF in front of WordPress rate-limits on that header, and a behavior runs only one viewer-request function
+// (docs/deploy.md, "Rate limiting behind CloudFront").
 // serverless.template embeds this file verbatim inside Fn::Sub, which fills in the prefix below.
 // Keep it free of any other dollar-brace sequence and of Node-only APIs.
 var MEDIA_PREFIX = '/${KeyPrefix}/';
@@ -31,6 +34,8 @@ function acceptsWebp(headers) {
 
 function handler(event) {
     var request = event.request;
+    // The viewer's address, replacing any value the viewer sent.
+    request.headers['x-viewer-ip'] = { value: event.viewer.ip };
     var uri = request.uri;
     if (uri.indexOf(MEDIA_PREFIX) === 0 && IMAGE_EXTENSION.test(uri) && acceptsWebp(request.headers)) {
         // The query string lives in request.querystring and is left as it is.

@@ -114,6 +114,7 @@ def main():
                    ASPNETCORE_URLS=api_url,
                    AWS_EC2_METADATA_DISABLED="true",
                    Logging__LogLevel__Default="Warning",
+                   Offload__Role="local",
                    Offload__MediaBucket=MEDIA_BUCKET,
                    Offload__ControlBucket=CONTROL_BUCKET,
                    Offload__S3__ServiceUrl=s3_url,

@@ -63,7 +63,8 @@ public sealed class OffloadPipelineTests : IAsyncLifetime
         var body = new EventBuilder(_host.Origin).File("2024/06/again.jpg", content).Build();
 
         var first = await PostAndWaitAsync(body);
-        var second = await _host.PostSignedAsync("/v1/events", body);
+        // Signed a second later: the same signature twice would be refused as a replay (docs/signing.md).
+        var second = await _host.PostSignedAsync("/v1/events", body, timestamp: DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
         var secondId = (await second.Content.ReadFromJsonAsync<EventAccepted>())!.JobId;
         await _host.Notifier.WaitForAsync(d => d.Key == first.Key && d != first, TimeSpan.FromSeconds(30));
 

@@ -119,7 +119,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync(s =>
         {
-            s["Offload:Reconcile:InvocationBudget"] = "00:00:00.001";
+            s["Offload:InvocationBudget"] = "00:00:00.001";
             s["Offload:Reconcile:SafetyMargin"] = "00:00:00";
         });
 

@@ -67,6 +67,7 @@ public sealed class ServiceHost : IAsyncDisposable
         }
         var settings = new Dictionary<string, string?>
         {
+            ["Offload:Role"] = "local",
             ["Offload:MediaBucket"] = media,
             ["Offload:ControlBucket"] = control,
             ["Offload:S3:ServiceUrl"] = moto.Endpoint,

@@ -72,6 +72,7 @@ public sealed class StartupTests
 
     private static Dictionary<string, string?> ValidSettings() => new()
     {
+        ["Offload:Role"] = "api",
         ["Offload:MediaBucket"] = "media-bucket",
         ["Offload:ControlBucket"] = "control-bucket",
         ["Offload:SigningSecrets:0"] = ServiceHost.Secret,

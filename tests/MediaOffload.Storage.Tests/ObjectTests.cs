@@ -93,7 +93,7 @@ public sealed class ObjectTests
         await s3.Store.PutAsync(S3Harness.Write(s3.Bucket, "a.jpg"), new MemoryStream(new byte[10]), CancellationToken.None);
         Assert.True(await s3.ExistsAsync("a.jpg"));
 
-        await s3.Store.DeleteAsync(s3.Bucket, "a.jpg", CancellationToken.None);
+        await s3.Store.DeleteAsync(s3.Bucket, "a.jpg", null, CancellationToken.None);
 
         Assert.False(await s3.ExistsAsync("a.jpg"));
         Assert.Null(await s3.Store.HeadAsync(s3.Bucket, "a.jpg", CancellationToken.None));
@@ -103,7 +103,7 @@ public sealed class ObjectTests
     public async Task DeleteAsync_MissingKey_Succeeds()
     {
         using var s3 = await S3Harness.StartAsync("delete-missing");
-        await s3.Store.DeleteAsync(s3.Bucket, "never-existed.jpg", CancellationToken.None);
+        await s3.Store.DeleteAsync(s3.Bucket, "never-existed.jpg", null, CancellationToken.None);
         Assert.False(await s3.ExistsAsync("never-existed.jpg"));
     }
 

@@ -42,12 +42,50 @@ public class CdnTests
             Assert.Contains($"*.{ext.ToUpperInvariant()}", patterns);
         }
 
-        foreach (var ext in new[] { "webp", "svg", "css", "js", "woff2", "mp4", "pdf" })
+        foreach (var ext in new[] { "webp", "avif", "woff2", "mp4", "pdf" })
         {
             Assert.Contains($"*.{ext}", patterns);
         }
 
         Assert.InRange(Config["CacheBehaviors"]!.AsArray().Count, 1, 25); // CloudFront's default quota per distribution
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CacheBehaviors_ToTheMediaBucket_AreAllowlistedTypesAndExecutablesGoToWordPress(bool full)
+    {
+        var config = (JsonObject)Templates.Resolve(Config, full ? Templates.When("IsFull", "UseOAI") : Templates.When("UseOAI"))!;
+        var media = Templates.MediaExtensions().Select(e => e.ToLowerInvariant()).ToHashSet();
+        var behaviors = config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()).ToList();
+        foreach (var b in behaviors)
+        {
+            var pattern = (string)b["PathPattern"]!;
+            var target = (string)b["TargetOriginId"]!;
+            if (target is "MediaS3" or "MediaWithFallback")
+            {
+                Assert.Matches(@"^\*\.[A-Za-z0-9]+$", pattern);
+                Assert.Contains(pattern[2..].ToLowerInvariant(), media);
+            }
+
+            if (pattern.StartsWith("*.", StringComparison.Ordinal) && Templates.ExecutableExtensions.Contains(pattern[2..].ToLowerInvariant()))
+            {
+                Assert.Equal("WordPress", target);
+            }
+        }
+
+        // Theme and plugin assets keep a cached behavior of their own, straight to WordPress.
+        foreach (var ext in new[] { "svg", "css", "js" })
+        {
+            var b = Assert.Single(behaviors, b => (string?)b["PathPattern"] == $"*.{ext}");
+            Assert.Equal("WordPress", (string?)b["TargetOriginId"]);
+            Assert.Equal(["Ref:StaticCachePolicy"], b["CachePolicyId"].Strings());
+            Assert.Equal(["GET", "HEAD", "OPTIONS"], b["AllowedMethods"].Strings());
+        }
+
+        // .html and .htm have no behavior: in full mode they take the default (WordPress); in media-only mode the
+        // default goes to S3, whose policy grants CloudFront no .html object (StorageTests).
+        Assert.Equal(full ? "WordPress" : "MediaS3", (string?)config["DefaultCacheBehavior"]!["TargetOriginId"]);
     }
 
     [Fact]
@@ -103,10 +141,13 @@ public class CdnTests
         Assert.Equal("SAMEORIGIN", (string?)hsts["FrameOptions"]!["FrameOption"]);
     }
 
-    [Fact]
-    public void CacheBehaviors_WebpFunction_RunsOnImageBehaviorsAndNoOthers()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CacheBehaviors_WebpFunction_RunsOnImageBehaviorsAndNoOthers(bool full)
     {
-        foreach (var b in Config["CacheBehaviors"].Items())
+        var config = Templates.Resolve(Config, full ? Templates.When("IsFull", "UseOAI") : Templates.When("UseOAI"))!;
+        foreach (var b in config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()))
         {
             var pattern = (string)b["PathPattern"]!;
             var isImage = ImageExtensions.Any(e => pattern.Equals("*." + e, StringComparison.OrdinalIgnoreCase));
@@ -168,12 +209,98 @@ public class CdnTests
         var header = Assert.Single(headers[1]!.AsArray())!;
         Assert.Equal("X-Origin-Verify", (string?)header["HeaderName"]);
         Assert.StartsWith("{{resolve:secretsmanager:${OriginVerifySecret}", header["HeaderValue"].Strings().Single());
-        foreach (var b in Behaviors().Where(b => (string?)b["TargetOriginId"] == "WordPress"))
+        foreach (var b in AllBehaviors(FullConfig()).Where(b => (string?)b["TargetOriginId"] == "WordPress"))
         {
             Assert.Equal(["GetAtt:ViewerIpFunction.FunctionMetadata.FunctionARN"], b["FunctionAssociations"]!.AsArray().Select(f => f!["FunctionARN"].Strings().Single()));
         }
 
         Assert.Contains("X-Viewer-IP", T.Props("WordPressOriginRequestPolicy")["OriginRequestPolicyConfig"]!["HeadersConfig"]!["Headers"].Strings());
+    }
+
+    private const string AllViewerOriginRequestPolicy = "216adef6-5c7f-47e4-b989-5492eafa07d3";
+    private const string SetsViewerIp = "request.headers['x-viewer-ip'] = { value: event.viewer.ip };";
+
+    /// <summary>The distribution config in full mode (with the given origin access), conditions decided.</summary>
+    private static JsonObject FullConfig(string access = "UseOAI") =>
+        (JsonObject)Templates.Resolve(Config, Templates.When("IsFull", access))!;
+
+    private static IEnumerable<JsonObject> AllBehaviors(JsonObject config) =>
+        config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()).Append(config["DefaultCacheBehavior"]!.AsObject());
+
+    [Theory]
+    [InlineData("UseOAI")]
+    [InlineData("UseOAC")]
+    public void CacheBehaviors_ThatCanReachTheAlb_SetViewerIpAndForwardItOutsideTheCacheKey(string access)
+    {
+        var config = FullConfig(access);
+        // The ALB is the WordPress origin, alone or as a member of an origin group (the fallback on 403/404).
+        var reachAlb = config["OriginGroups"]!["Items"]!.AsArray()
+            .Where(g => g!["Members"]!["Items"]!.AsArray().Any(m => (string?)m!["OriginId"] == "WordPress"))
+            .Select(g => (string)g!["Id"]!).Append("WordPress").ToHashSet();
+        Assert.Contains("MediaWithFallback", reachAlb);
+
+        var checkedBehaviors = 0;
+        foreach (var b in AllBehaviors(config).Where(b => reachAlb.Contains((string)b["TargetOriginId"]!)))
+        {
+            var name = (string?)b["PathPattern"] ?? "default";
+            // One viewer-request function per behavior, and it must be one whose code sets X-Viewer-IP.
+            var viewerRequest = Assert.Single(b["FunctionAssociations"]!.AsArray(), f => (string?)f!["EventType"] == "viewer-request")!;
+            var arn = viewerRequest["FunctionARN"].Strings().Single();
+            Assert.Matches(@"^GetAtt:\w+\.FunctionMetadata\.FunctionARN$", arn);
+            var function = arn["GetAtt:".Length..arn.IndexOf('.', StringComparison.Ordinal)];
+            Assert.True(T.Props(function)["FunctionCode"].Strings().Single().Contains(SetsViewerIp, StringComparison.Ordinal),
+                $"{name}: {function} does not set X-Viewer-IP");
+
+            // CloudFront sends a viewer header to the origin only when a policy names it.
+            Assert.True(ForwardsToOrigin(b, "X-Viewer-IP"), $"{name}: X-Viewer-IP is not forwarded to the origin");
+            checkedBehaviors++;
+        }
+
+        Assert.Equal(AllBehaviors(config).Count(), checkedBehaviors); // in full mode every behavior can reach the ALB
+
+        // A per-viewer header in the cache key would give every viewer its own copy of every object.
+        foreach (var (id, policy) in T.ResourcesOfType("AWS::CloudFront::CachePolicy"))
+        {
+            var headers = policy["Properties"]!["CachePolicyConfig"]!["ParametersInCacheKeyAndForwardedToOrigin"]!["HeadersConfig"]!;
+            Assert.DoesNotContain("x-viewer-ip", headers["Headers"].Strings().Select(h => h.ToLowerInvariant()));
+        }
+    }
+
+    [Fact]
+    public void Distribution_MediaOnlyMode_ReferencesNoFullModeResource()
+    {
+        var mediaOnly = Templates.Resolve(Config, Templates.When("UseOAI"))!.ToJsonString();
+        var fullOnly = T["Resources"]!.AsObject().Where(r => (string?)r.Value!["Condition"] == "IsFull").Select(r => r.Key).ToList();
+        Assert.Contains("ViewerIpFunction", fullOnly);
+        foreach (var id in fullOnly)
+        {
+            Assert.DoesNotContain($"\"Ref\":\"{id}\"", mediaOnly);
+            Assert.DoesNotContain($"\"{id}.", mediaOnly);
+            Assert.DoesNotContain("${" + id, mediaOnly);
+        }
+    }
+
+    private static bool ForwardsToOrigin(JsonObject behavior, string header)
+    {
+        var policy = behavior["OriginRequestPolicyId"];
+        if (policy is JsonValue managed)
+        {
+            return (string?)managed == AllViewerOriginRequestPolicy;
+        }
+
+        var id = policy.Strings().SingleOrDefault();
+        if (id is null || !id.StartsWith("Ref:", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var headers = T.Props(id["Ref:".Length..])["OriginRequestPolicyConfig"]!["HeadersConfig"]!;
+        return (string?)headers["HeaderBehavior"] switch
+        {
+            "allViewer" or "allViewerAndWhitelistCloudFront" => true,
+            "whitelist" => headers["Headers"].Strings().Contains(header, StringComparer.OrdinalIgnoreCase),
+            _ => false,
+        };
     }
 
     [Fact]

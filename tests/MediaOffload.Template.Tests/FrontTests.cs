@@ -38,10 +38,39 @@ public class FrontTests
     {
         var groups = Rules.Select(r => (string?)r!["Statement"]!["ManagedRuleGroupStatement"]?["Name"]).Where(n => n is not null).ToList();
         Assert.Equal(
-            ["AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+            ["AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesCommonRuleSet",
              "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesPHPRuleSet", "AWSManagedRulesWordPressRuleSet"],
             groups.Order());
         Assert.Equal(Rules.Count, Rules.Select(r => (string?)r!["Priority"]).Distinct().Count());
+    }
+
+    [Fact]
+    public void WebAcl_BehindCloudFront_HasNoRuleOnTheSourceAddress()
+    {
+        // Every request reaches the ALB from a CloudFront address, so a rule on the source address judges
+        // CloudFront, not the viewer. IP reputation belongs to the edge web ACL (infra/edge-waf.yaml).
+        var statements = Rules.SelectMany(r => r!["Statement"].Descendants()).OfType<JsonObject>().ToList();
+        foreach (var s in statements)
+        {
+            Assert.NotEqual("AWSManagedRulesAmazonIpReputationList", (string?)s["ManagedRuleGroupStatement"]?["Name"]);
+            Assert.NotEqual("AWSManagedRulesAnonymousIpList", (string?)s["ManagedRuleGroupStatement"]?["Name"]);
+            if (s["RateBasedStatement"] is JsonObject rate)
+            {
+                Assert.Equal("FORWARDED_IP", (string?)rate["AggregateKeyType"]);
+            }
+
+            if (s["IPSetReferenceStatement"] is JsonObject ipSet)
+            {
+                Assert.NotNull(ipSet["IPSetForwardedIPConfig"]);
+            }
+
+            if (s["GeoMatchStatement"] is JsonObject geo)
+            {
+                Assert.NotNull(geo["ForwardedIPConfig"]);
+            }
+        }
+
+        Assert.DoesNotContain("IpReputation", F.ToJsonString());
     }
 
     [Fact]
@@ -94,6 +123,35 @@ public class FrontTests
         Assert.Equal("FORWARDED_IP", (string?)rate["AggregateKeyType"]);
         Assert.Equal("X-Viewer-IP", (string?)rate["ForwardedIPConfig"]!["HeaderName"]);
         Assert.NotNull(Rule("RateLimitPerViewerIp")["Action"]!["Block"]);
+    }
+
+    [Fact]
+    public void ForwardedIpConfigs_EveryRule_TreatsAnInvalidAddressAsAMatch()
+    {
+        // NO_MATCH would let a request whose X-Viewer-IP is not an address skip the rule it is in.
+        var configs = F["Resources"].Descendants().OfType<JsonObject>()
+            .Select(o => o["ForwardedIPConfig"] ?? o["IPSetForwardedIPConfig"]).Where(c => c is not null).ToList();
+        Assert.NotEmpty(configs);
+        foreach (var c in configs)
+        {
+            Assert.Equal("MATCH", (string?)c!["FallbackBehavior"]);
+            Assert.Equal("X-Viewer-IP", (string?)c["HeaderName"]);
+        }
+    }
+
+    [Fact]
+    public void WebAcl_RequestWithoutViewerIp_IsBlockedBeforeTheRateLimit()
+    {
+        // WAF skips a forwarded-IP rule altogether when the header is absent (FallbackBehavior covers only an
+        // invalid value), so a request without X-Viewer-IP is blocked on its own.
+        var rule = Rule("BlockWithoutViewerIp");
+        Assert.NotNull(rule["Action"]!["Block"]);
+        var size = rule["Statement"]!["NotStatement"]!["Statement"]!["SizeConstraintStatement"]!;
+        Assert.Equal("x-viewer-ip", ((string?)size["FieldToMatch"]!["SingleHeader"]!["Name"])?.ToLowerInvariant());
+        Assert.Equal("GT", (string?)size["ComparisonOperator"]);
+        Assert.Equal("0", (string?)size["Size"]);
+        Assert.True(Priority(rule) < Priority(Rule("RateLimitPerViewerIp")));
+        Assert.Equal(0, Rules.Min(r => Priority(r!.AsObject())));
     }
 
     [Fact]

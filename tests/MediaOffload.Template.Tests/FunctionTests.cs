@@ -8,10 +8,29 @@ public class FunctionTests
 
     public static TheoryData<string, string> PassThroughPaths => new()
     {
-        { "Api", "/events/unrouted" },
         { "OffloadWorker", "/events/offload" },
         { "Variants", "/events/variants" },
         { "Reconciler", "/events/reconcile" },
+    };
+
+    /// <summary>
+    /// The routes the app maps for each value of <c>Offload__Role</c> (the service's contract; <c>local</c>, which
+    /// maps everything, is for local runs only).
+    /// </summary>
+    private static readonly Dictionary<string, string[]> RoleRoutes = new()
+    {
+        ["api"] = ["/v1/*", "/healthz"],
+        ["offload"] = ["/events/offload", "/healthz"],
+        ["variants"] = ["/events/variants"],
+        ["reconcile"] = ["/events/reconcile"],
+    };
+
+    public static TheoryData<string, string> FunctionRoles => new()
+    {
+        { "Api", "api" },
+        { "OffloadWorker", "offload" },
+        { "Variants", "variants" },
+        { "Reconciler", "reconcile" },
     };
 
     private static JsonObject Env(string function) => T.Props(function)["Environment"]!["Variables"]!.AsObject();
@@ -38,6 +57,43 @@ public class FunctionTests
     public void Function_PassThroughPath_IsItsOwnEventPath(string function, string path)
     {
         Assert.Equal(path, (string?)Env(function)["AWS_LWA_PASS_THROUGH_PATH"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(FunctionRoles))]
+    public void Function_Role_MapsExactlyTheRouteItsEventsArriveOn(string function, string role)
+    {
+        var env = Env(function);
+        Assert.Equal(role, (string?)env["Offload__Role"]);
+        var routes = RoleRoutes[role];
+        var eventRoute = routes.SingleOrDefault(r => r.StartsWith("/events/", StringComparison.Ordinal));
+        var passThrough = (string?)env["AWS_LWA_PASS_THROUGH_PATH"];
+        if (eventRoute is null)
+        {
+            // The API role maps no event route, so no pass-through path: a non-HTTP event reaching this function
+            // lands on the adapter's default path, which this role does not map.
+            Assert.Null(passThrough);
+            var httpRoutes = T.Props(function)["Events"]!.AsObject().Select(e => (string)e.Value!["Properties"]!["Path"]!).ToList();
+            Assert.NotEmpty(httpRoutes);
+            Assert.All(httpRoutes, path => Assert.Contains(routes, r => r == path || (r.EndsWith("/*", StringComparison.Ordinal) && path.StartsWith(r[..^1], StringComparison.Ordinal))));
+        }
+        else
+        {
+            Assert.Equal(eventRoute, passThrough);
+        }
+    }
+
+    [Fact]
+    public void FunctionRoles_Template_GivesEachFunctionItsOwnRoleAndNoneLocal()
+    {
+        var roles = T.ResourcesOfType("AWS::Serverless::Function").Select(f => (string?)Env(f.Key)["Offload__Role"]).ToList();
+        Assert.Equal(RoleRoutes.Keys.Order(), roles.Order()!);
+        Assert.DoesNotContain("Offload__Role", T["Globals"]!.ToJsonString()); // never inherited: each function says its own
+
+        // Variants and Reconciler do not map /healthz, the adapter's readiness path (infra/Dockerfile). The adapter
+        // counts any status below 500 as ready by default, so their 404 is; nothing may narrow that default.
+        Assert.DoesNotContain("AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", Templates.Read("infra/Dockerfile"));
+        Assert.DoesNotContain("AWS_LWA_READINESS_CHECK_HEALTHY_STATUS", T.ToJsonString());
     }
 
     [Theory]
@@ -109,16 +165,15 @@ public class FunctionTests
     }
 
     [Fact]
-    public void ApiPolicy_S3Grants_AllowOnlyWritingJobsAndRunCheckpoints()
+    public void ApiPolicy_S3Grants_AllowOnlyWritingJobsRunCheckpointsAndSpentNonces()
     {
-        var s = Assert.Single(Statements("Api"));
-        Assert.Equal(["s3:PutObject"], s["Action"].Strings());
-        Assert.Equal(
-            [
-                "arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/jobs/*",
-                "arn:${AWS::Partition}:s3:::${NamePrefix}-control-${AWS::AccountId}-${AWS::Region}/checkpoints/*",
-            ],
-            s["Resource"].Strings());
+        // docs/signing.md: an accepted signature is kept as nonces/{hex signature}, written with If-None-Match: *,
+        // which needs s3:PutObject alone.
+        var grants = Grants("Api");
+        Assert.Equal(["s3:PutObject"], grants[Control("jobs/*")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("checkpoints/*")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("nonces/*")]);
+        Assert.Equal(3, grants.Count);
     }
 
     [Fact]
@@ -132,13 +187,39 @@ public class FunctionTests
     }
 
     [Fact]
-    public void VariantsPolicy_S3Grants_ReadWriteMediaButDeleteOnlyWebp()
+    public void VariantsPolicy_S3Grants_ReadMediaButWriteAndDeleteOnlyVariantKeys()
     {
+        // docs/keys.md: variants live at {key}.webp and {key}.avif, and no upload may take those names.
         var grants = Grants("Variants");
-        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
-        Assert.Equal(["s3:DeleteObject"], grants[Media("${KeyPrefix}/*.webp")]);
+        Assert.Equal(["s3:GetObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.webp")]);
+        Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.avif")]);
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
-        Assert.Equal(3, grants.Count);
+        Assert.Equal(4, grants.Count);
+    }
+
+    [Fact]
+    public void MediaListBucket_EveryGrant_IsLimitedToKeysBelowThePrefix()
+    {
+        // The code lists only below the prefix. A HEAD of a missing key then answers 403 (the condition has no
+        // prefix to test), which the S3 adapter resolves with a ListObjectsV2 under Prefix=<key> (docs/deploy.md).
+        var lists = IamStatements().Where(s => s["Action"].Strings().Contains("s3:ListBucket")).ToList();
+        Assert.Equal(3, lists.Count); // OffloadWorker, Variants, Reconciler
+        foreach (var s in lists)
+        {
+            Assert.Equal(["s3:ListBucket"], s["Action"].Strings());
+            Assert.Equal([Media(null)], s["Resource"].Strings());
+            var condition = s["Condition"]!.AsObject();
+            Assert.Equal(["StringLike"], condition.Select(c => c.Key));
+            var like = condition["StringLike"]!.AsObject();
+            Assert.Equal(["s3:prefix"], like.Select(c => c.Key));
+            Assert.Equal(["${KeyPrefix}/*"], like["s3:prefix"].Strings());
+        }
+
+        foreach (var function in new[] { "OffloadWorker", "Variants", "Reconciler" })
+        {
+            Assert.Single(Statements(function), s => s["Action"].Strings().Contains("s3:ListBucket"));
+        }
     }
 
     [Fact]

@@ -66,20 +66,52 @@ public class StorageTests
         Assert.NotNull(T.Props("ControlBucket")["BucketEncryption"]);
     }
 
+    /// <summary>The media bucket policy's Allow statements under one origin-access choice.</summary>
+    private static List<JsonObject> CdnReads(string access) =>
+        Templates.Resolve(T.Props("MediaBucketPolicy")["PolicyDocument"], Templates.When(access))!["Statement"]!.AsArray()
+            .Select(s => s!.AsObject()).Where(s => (string?)s["Effect"] == "Allow").ToList();
+
     [Fact]
-    public void MediaBucketPolicy_CdnAccess_IsReadOnlyBelowPrefixForOaiAndOac()
+    public void MediaBucketPolicy_CdnAccess_IsReadOnlyForOaiOrOnlyThisDistributionForOac()
     {
-        var statements = T.Props("MediaBucketPolicy")["PolicyDocument"]!["Statement"].Items()
-            .Where(s => (string?)s["Effect"] == "Allow").ToList();
-        Assert.Equal(2, statements.Count); // the OAI branch and the OAC branch of one Fn::If
-        var oai = Assert.Single(statements, s => s["Principal"]!["CanonicalUser"] is not null);
-        Assert.Equal("GetAtt:CloudFrontOai.S3CanonicalUserId", oai["Principal"]!["CanonicalUser"].Strings().Single());
-        var oac = Assert.Single(statements, s => (string?)s["Principal"]!["Service"] == "cloudfront.amazonaws.com");
-        Assert.Contains("distribution/${Distribution}", oac["Condition"]!["StringEquals"]!["AWS:SourceArn"].Strings().Single());
-        foreach (var s in statements)
+        var oai = Assert.Single(CdnReads("UseOAI"));
+        Assert.Equal(["GetAtt:CloudFrontOai.S3CanonicalUserId"], oai["Principal"]!["CanonicalUser"].Strings());
+        Assert.Null(oai["Principal"]!["Service"]);
+        var oac = Assert.Single(CdnReads("UseOAC"));
+        Assert.Equal("cloudfront.amazonaws.com", (string?)oac["Principal"]!["Service"]);
+        Assert.Null(oac["Principal"]!["CanonicalUser"]);
+        Assert.Equal(
+            ["arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"],
+            oac["Condition"]!["StringEquals"]!["AWS:SourceArn"].Strings());
+        foreach (var s in new[] { oai, oac })
         {
             Assert.Equal(["s3:GetObject"], s["Action"].Strings());
-            Assert.Equal(["${MediaBucket.Arn}/${KeyPrefix}/*"], s["Resource"].Strings());
+        }
+    }
+
+    [Theory]
+    [InlineData("UseOAI")]
+    [InlineData("UseOAC")]
+    public void MediaBucketPolicy_CdnRead_GrantsExactlyTheServiceAllowlistInLowerAndUpperCase(string access)
+    {
+        var allowlist = Templates.MediaExtensions();
+        Assert.Contains("jpg", allowlist);
+        Assert.Contains("woff2", allowlist);
+        Assert.True(allowlist.Count >= 30, $"parsed only {allowlist.Count} extensions from MediaTypes.cs");
+        Assert.Equal(allowlist.Count, allowlist.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+
+        // The service's types plus the variants it writes next to images (<key>.webp, <key>.avif).
+        var extensions = allowlist.Select(e => e.ToLowerInvariant()).Concat(["webp", "avif"]).Distinct();
+        var expected = extensions.SelectMany(e => new[] { e, e.ToUpperInvariant() })
+            .Select(e => $"${{MediaBucket.Arn}}/${{KeyPrefix}}/*.{e}").Order(StringComparer.Ordinal).ToList();
+        var granted = Assert.Single(CdnReads(access))["Resource"].Strings();
+        Assert.Equal(granted.Count, granted.Distinct().Count());
+        Assert.Equal(expected, granted.Order(StringComparer.Ordinal).ToList());
+
+        foreach (var resource in granted)
+        {
+            var extension = resource[(resource.LastIndexOf('.') + 1)..];
+            Assert.DoesNotContain(extension.ToLowerInvariant(), Templates.ExecutableExtensions.Append("php"));
         }
     }
 
@@ -138,6 +170,27 @@ public class StorageTests
             var rules = configs[function]["Filter"]!["S3Key"]!["Rules"]!.AsArray();
             Assert.Equal(prefix, (string?)rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"]);
             Assert.Equal(".json", (string?)rules.Single(r => (string?)r!["Name"] == "suffix")!["Value"]);
+        }
+    }
+
+    [Fact]
+    public void ControlBucket_Nonces_ExpireAfterADayAndTriggerNothing()
+    {
+        // docs/signing.md: a nonce only has to outlive the 300 s in which its signature could verify.
+        var rules = T.Props("ControlBucket")["LifecycleConfiguration"]!["Rules"]!.AsArray();
+        var nonces = Assert.Single(rules, r => (string?)r!["Prefix"] == "nonces/" || (string?)r!["Filter"]?["Prefix"] == "nonces/")!;
+        Assert.Equal("Enabled", (string?)nonces["Status"]);
+        Assert.Equal("1", (string?)nonces["ExpirationInDays"]);
+
+        // Notifications are for jobs/ and checkpoints/ only; a nonce write must start no function.
+        var configs = T.Props("ControlBucket")["NotificationConfiguration"]!.AsObject();
+        Assert.Equal(["LambdaConfigurations"], configs.Select(c => c.Key));
+        foreach (var c in configs["LambdaConfigurations"]!.AsArray())
+        {
+            var prefix = (string?)c!["Filter"]?["S3Key"]?["Rules"]?.AsArray().SingleOrDefault(r => (string?)r!["Name"] == "prefix")?["Value"];
+            Assert.NotNull(prefix);
+            Assert.Contains(prefix, new[] { "jobs/", "checkpoints/" });
+            Assert.False("nonces/x".StartsWith(prefix, StringComparison.Ordinal));
         }
     }
 

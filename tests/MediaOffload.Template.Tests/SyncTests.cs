@@ -37,13 +37,17 @@ public class SyncTests
     [Fact]
     public void EnvJson_Variables_AreDeclaredByTemplateAndPointAtLocalS3()
     {
-        var declared = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject().Select(p => p.Key).ToHashSet();
+        var global = T["Globals"]!["Function"]!["Environment"]!["Variables"]!.AsObject().Select(p => p.Key).ToHashSet();
         foreach (var (scope, values) in EnvJson)
         {
-            Assert.True(scope == "Parameters" || T["Resources"]![scope] is not null, $"env.json scope {scope}");
+            Assert.True(scope == "Parameters" || (string?)T["Resources"]![scope]?["Type"] == "AWS::Serverless::Function", $"env.json scope {scope}");
+            // A function's own scope may also set what only that function declares.
+            var declared = scope == "Parameters"
+                ? global
+                : global.Concat(T.Props(scope)["Environment"]!["Variables"]!.AsObject().Select(p => p.Key)).ToHashSet();
             foreach (var (name, _) in values!.AsObject())
             {
-                Assert.True(declared.Contains(name), $"sam local ignores {name}: the template does not declare it");
+                Assert.True(declared.Contains(name), $"sam local ignores {name} in {scope}: the template does not declare it there");
             }
         }
 
@@ -51,6 +55,18 @@ public class SyncTests
         Assert.StartsWith("http://", (string?)p["Offload__S3__ServiceUrl"]);
         Assert.True(((string)p["Offload__SigningSecrets__0"]!).Length >= 32);
         Assert.NotEqual((string?)p["Offload__MediaBucket"], (string?)p["Offload__ControlBucket"]);
+    }
+
+    [Fact]
+    public void EnvJson_FunctionRoles_AreTheTemplatesSoSamLocalMapsTheSameRoutes()
+    {
+        Assert.Null(EnvJson["Parameters"]!["Offload__Role"]); // one role for all would be wrong for three of them
+        foreach (var (id, function) in T.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            var role = (string?)function["Properties"]!["Environment"]!["Variables"]!["Offload__Role"];
+            Assert.NotNull(role);
+            Assert.Equal(role, (string?)EnvJson[id]?["Offload__Role"]);
+        }
     }
 
     public static TheoryData<string> S3Events => new() { "offload-job-created.json", "variants-media-created.json", "variants-media-removed.json" };

@@ -15,12 +15,27 @@ public static class Templates
 
     public static string Read(string relative) => File.ReadAllText(PathOf(relative));
 
+    /// <summary>
+    /// The service's allowlist of offloadable extensions, read from its source (each <c>new("ext", ...)</c> entry of
+    /// MediaTypes.cs), so the template cannot drift from what the service actually offloads.
+    /// </summary>
+    public static IReadOnlyList<string> MediaExtensions() =>
+        System.Text.RegularExpressions.Regex.Matches(Read("functions/MediaOffload.Core/Media/MediaTypes.cs"), @"\bnew\(""([A-Za-z0-9]+)"",")
+            .Select(m => m.Groups[1].Value).ToList();
+
+    /// <summary>Types a browser can execute or render as a page: never served from the media bucket.</summary>
+    public static readonly string[] ExecutableExtensions = ["svg", "js", "css", "html", "htm"];
+
     private static readonly Lazy<JsonObject> MainTemplate = new(() => Load("serverless.template"));
     private static readonly Lazy<JsonObject> FrontTemplate = new(() => Load("infra/front.yaml"));
+    private static readonly Lazy<JsonObject> EdgeTemplate = new(() => Load("infra/edge-waf.yaml"));
 
     public static JsonObject Main => MainTemplate.Value;
 
     public static JsonObject Front => FrontTemplate.Value;
+
+    /// <summary>infra/edge-waf.yaml, the optional CLOUDFRONT-scope web ACL (its own stack, in us-east-1).</summary>
+    public static JsonObject Edge => EdgeTemplate.Value;
 
     public static JsonObject Load(string relative)
     {
@@ -101,6 +116,52 @@ public static class Templates
             yield return plain;
         }
     }
+
+    /// <summary>
+    /// A copy of <paramref name="node"/> as CloudFormation sees it for one choice of conditions: every
+    /// <c>Fn::If</c> replaced by the branch <paramref name="isTrue"/> picks, and every <c>AWS::NoValue</c> dropped
+    /// from its object or list.
+    /// </summary>
+    public static JsonNode? Resolve(JsonNode? node, Func<string, bool> isTrue)
+    {
+        switch (node)
+        {
+            case JsonObject o when o["Fn::If"] is JsonArray args:
+                Assert.Equal(3, args.Count);
+                return Resolve(isTrue((string)args[0]!) ? args[1] : args[2], isTrue);
+            case JsonObject o:
+                var copy = new JsonObject();
+                foreach (var (key, value) in o)
+                {
+                    var resolved = Resolve(value, isTrue);
+                    if (!IsNoValue(resolved))
+                    {
+                        copy[key] = resolved;
+                    }
+                }
+
+                return copy;
+            case JsonArray a:
+                var list = new JsonArray();
+                foreach (var item in a)
+                {
+                    var resolved = Resolve(item, isTrue);
+                    if (!IsNoValue(resolved))
+                    {
+                        list.Add(resolved);
+                    }
+                }
+
+                return list;
+            default:
+                return node?.DeepClone();
+        }
+    }
+
+    /// <summary>A condition predicate for <see cref="Resolve"/>: the named conditions hold, all others do not.</summary>
+    public static Func<string, bool> When(params string[] trueConditions) => c => trueConditions.Contains(c);
+
+    private static bool IsNoValue(JsonNode? node) => node is JsonObject o && (string?)o["Ref"] == "AWS::NoValue";
 
     /// <summary>A scalar or a list of scalars as strings (an Fn::Sub string is returned as its template).</summary>
     public static List<string> Strings(this JsonNode? node) => node switch

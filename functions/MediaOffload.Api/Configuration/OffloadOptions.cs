@@ -11,6 +11,12 @@ public sealed class OffloadOptions
 {
     public const string SectionName = "Offload";
 
+    /// <summary>
+    /// Which function this process is: <c>api</c>, <c>offload</c>, <c>variants</c>, <c>reconcile</c>, or <c>local</c>
+    /// (every route, only with a local S3 endpoint). Required; it decides which routes exist (docs/deploy.md).
+    /// </summary>
+    public string Role { get; set; } = string.Empty;
+
     /// <summary>The private bucket media is offloaded to. Required.</summary>
     public string MediaBucket { get; set; } = string.Empty;
 
@@ -34,6 +40,13 @@ public sealed class OffloadOptions
 
     /// <summary>Base URLs of the WordPress sites files may be fetched from, e.g. <c>https://blog.example.com</c>. Required.</summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// Uploads base URLs of sites whose uploads are not at <c>{site}/wp-content/uploads</c>, e.g.
+    /// <c>https://blog.example.com/media</c>; each must share its origin with an entry of <see cref="AllowedOrigins"/>.
+    /// A file's URL must be its site's uploads base plus its path. Default none.
+    /// </summary>
+    public string[] UploadsUrls { get; set; } = [];
 
     /// <summary>Whether the fetcher may dial loopback, private and link-local addresses. Default false; true only for local runs.</summary>
     public bool AllowPrivateNetworks { get; set; }
@@ -59,6 +72,18 @@ public sealed class OffloadOptions
     /// </summary>
     public Dictionary<string, string> CacheControl { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// How long one invocation may work when the Lambda Web Adapter passes no deadline (locally). Default 14 minutes,
+    /// under the 15-minute Lambda maximum.
+    /// </summary>
+    public TimeSpan InvocationBudget { get; set; } = TimeSpan.FromMinutes(14);
+
+    /// <summary>
+    /// The offload worker stops transfers this long before its invocation's deadline, so every file's outcome is
+    /// recorded before Lambda ends the invocation. Default 15 seconds.
+    /// </summary>
+    public TimeSpan OutcomeMargin { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Timeouts and retries for fetching from the WordPress origin.</summary>
     public OriginFetchOptions Origin { get; set; } = new();
 
@@ -69,12 +94,6 @@ public sealed class OffloadOptions
 /// <summary>The reconciler's limits (section <c>Offload:Reconcile</c>).</summary>
 public sealed class ReconcileOptions
 {
-    /// <summary>
-    /// Time one invocation may work when the Lambda Web Adapter passes no deadline (locally). Default 14 minutes,
-    /// under the function's 15-minute timeout.
-    /// </summary>
-    public TimeSpan InvocationBudget { get; set; } = TimeSpan.FromMinutes(14);
-
     /// <summary>Stop this long before the deadline to save the checkpoint. Default 60 seconds.</summary>
     public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -105,6 +124,18 @@ public sealed class OriginFetchOptions
 
     /// <summary>Time allowed for one whole attempt, body included. Default 10 minutes.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Time allowed for one file, every attempt and backoff included. Default 12 minutes.</summary>
+    public TimeSpan FileTimeout { get; set; } = TimeSpan.FromMinutes(12);
+
+    /// <summary>
+    /// The slowest an origin may send a body, in bytes per second of waiting for it; slower, the attempt is cut off
+    /// and the file fails with the reason. Default 16 KiB/s, far below any working web server.
+    /// </summary>
+    public long MinBytesPerSecond { get; set; } = 16 * 1024;
+
+    /// <summary>How often the rate is checked, over the waiting time since the last check. Default 10 seconds.</summary>
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Attempts per file for 5xx answers, timeouts and broken connections. Default 4.</summary>
     public int MaxAttempts { get; set; } = 4;

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using MediaOffload.Api.Hosting;
 using MediaOffload.Core.Origins;
+using MediaOffload.Core.Paths;
 using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Configuration;
@@ -15,11 +17,28 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
     public ValidateOptionsResult Validate(string? name, OffloadOptions o)
     {
         var errors = new List<string>();
+        var role = FunctionRoles.Parse(o.Role);
+        if (role is null)
+        {
+            errors.Add(string.IsNullOrWhiteSpace(o.Role)
+                ? $"{P}Role is required: one of {string.Join(", ", FunctionRoles.Names)}."
+                : $"{P}Role '{o.Role}' is unknown: use one of {string.Join(", ", FunctionRoles.Names)}.");
+        }
+        else if (role == FunctionRole.Local && !o.S3.IsLocal)
+        {
+            errors.Add($"{P}Role=local maps every route, the unsigned event endpoints included, so it needs a local S3 endpoint ({P}S3:ServiceUrl).");
+        }
+
         CheckBucket(errors, "MediaBucket", o.MediaBucket);
         CheckBucket(errors, "ControlBucket", o.ControlBucket);
         if (!string.IsNullOrEmpty(o.MediaBucket) && string.Equals(o.MediaBucket, o.ControlBucket, StringComparison.Ordinal))
         {
             errors.Add($"{P}ControlBucket must differ from {P}MediaBucket, so job objects never mix with media.");
+        }
+
+        if (MediaKeys.CheckPrefix(o.KeyPrefix) is { } prefixError)
+        {
+            errors.Add($"{P}KeyPrefix {prefixError}; it must match ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ (docs/keys.md).");
         }
 
         if (o.SigningSecrets.Length == 0)
@@ -49,6 +68,19 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
             else if (!o.AllowHttp && origin.StartsWith("http:", StringComparison.Ordinal))
             {
                 errors.Add($"{P}AllowedOrigins:{i} uses plain http; use https or set {P}AllowHttp=true.");
+            }
+        }
+
+        var allowlist = new OriginAllowlist(o.AllowedOrigins, allowHttp: true);
+        for (var i = 0; i < o.UploadsUrls.Length; i++)
+        {
+            if (UploadsLocations.CheckBaseUrl(o.UploadsUrls[i]) is { } error)
+            {
+                errors.Add($"{P}UploadsUrls:{i} is not a usable uploads base URL: {error}.");
+            }
+            else if (allowlist.Check(o.UploadsUrls[i]) is not null)
+            {
+                errors.Add($"{P}UploadsUrls:{i} is not on a site listed in {P}AllowedOrigins.");
             }
         }
 

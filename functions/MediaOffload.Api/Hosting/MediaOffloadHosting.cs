@@ -29,7 +29,13 @@ public static class MediaOffloadHosting
             builder.Logging.ClearProviders().AddJsonConsole();
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // No body may be larger than the largest an endpoint takes: 30 MB is Kestrel's default, far more than any
+            // event; each endpoint then caps its own (docs/deploy.md).
+            kestrel.Limits.MaxRequestBodySize = Math.Max(S3EventsApi.MaxEventBodyBytes, builder.Configuration.GetValue<long?>($"{OffloadOptions.SectionName}:MaxEventBytes") ?? new OffloadOptions().MaxEventBytes);
+        });
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddOptions<OffloadOptions>().BindConfiguration(OffloadOptions.SectionName).ValidateOnStart();
@@ -43,12 +49,16 @@ public static class MediaOffloadHosting
             : sp.GetRequiredService<S3ObjectStore>());
 
         services.AddSingleton(sp => new CachePolicy(Options(sp).CacheControl));
+        services.AddSingleton(sp => new UploadsLocations(Options(sp).AllowedOrigins, Options(sp).UploadsUrls));
         services.AddSingleton(sp =>
         {
             var o = Options(sp);
-            return new EventRules(new MediaKeys(o.KeyPrefix), sp.GetRequiredService<CachePolicy>(), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp), o.MaxFileBytes, o.MaxFilesPerEvent);
+            return new EventRules(new MediaKeys(o.KeyPrefix), sp.GetRequiredService<CachePolicy>(), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp),
+                sp.GetRequiredService<UploadsLocations>(), o.MaxFileBytes, o.MaxFilesPerEvent);
         });
         services.AddSingleton<SignedRequestReader>();
+        services.AddSingleton<NonceStore>();
+        services.AddSingleton<EventBodyReader>();
         services.AddSingleton<OriginClient>();
         services.AddSingleton<ManifestClient>();
         services.AddSingleton<ManifestSource>();
@@ -68,14 +78,39 @@ public static class MediaOffloadHosting
         return builder;
     }
 
+    /// <summary>
+    /// Maps the routes of this process's <see cref="FunctionRole"/> only. An unknown or missing role maps none, and
+    /// start-up validation then stops the process with a message that names <c>Offload:Role</c>.
+    /// </summary>
     public static WebApplication MapMediaOffload(this WebApplication app)
     {
+        var role = FunctionRoles.Parse(app.Configuration[$"{OffloadOptions.SectionName}:Role"]);
         app.UseExceptionHandler();
+        app.UseCanonicalTargets();
+        app.UseRouting();
         app.UseStatusCodePages();
         app.MapHealthApi();
-        app.MapEventsApi();
-        app.MapS3EventsApi();
-        app.MapReconcileApi();
+        if (role is FunctionRole.Api or FunctionRole.Local)
+        {
+            app.MapEventsApi();
+            app.MapBackfillApi();
+        }
+
+        if (role is FunctionRole.Offload or FunctionRole.Local)
+        {
+            app.MapOffloadEventsApi();
+        }
+
+        if (role is FunctionRole.Variants or FunctionRole.Local)
+        {
+            app.MapVariantsEventsApi();
+        }
+
+        if (role is FunctionRole.Reconcile or FunctionRole.Local)
+        {
+            app.MapReconcileEventsApi();
+        }
+
         return app;
     }
 

@@ -37,7 +37,7 @@ public static class EventsApi
         }
         catch (JsonException e)
         {
-            return BadRequest($"The body is not valid event JSON: {e.Message}");
+            return BadRequest($"The body is not valid event JSON ({JsonProblem.Where(e)}).");
         }
 
         if (evt is null)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -19,24 +18,30 @@ namespace MediaOffload.Api.Http;
 /// </summary>
 public static class ReconcileApi
 {
-    /// <summary>The Lambda Web Adapter's invocation context, a JSON object with the deadline in epoch milliseconds.</summary>
-    public const string LambdaContextHeader = "x-amzn-lambda-context";
-
-    public static IEndpointRouteBuilder MapReconcileApi(this IEndpointRouteBuilder routes)
+    /// <summary>The Reconciler role's event endpoint; unsigned, so only that role maps it (<see cref="Hosting.FunctionRole"/>).</summary>
+    public static IEndpointRouteBuilder MapReconcileEventsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(ReconcileEventHandler.EndpointPath, HandleEventAsync);
+        routes.MapPost(ReconcileEventHandler.EndpointPath, HandleEventAsync).WithRequestSizeLimit(S3EventsApi.MaxEventBodyBytes);
+        return routes;
+    }
+
+    /// <summary>The signed backfill route of the Api role.</summary>
+    public static IEndpointRouteBuilder MapBackfillApi(this IEndpointRouteBuilder routes)
+    {
         routes.MapPost("/v1/backfill", PostBackfillAsync).WithName("PostBackfill");
         return routes;
     }
 
     private static async Task<Results<Ok<RunAnswer>, Ok<EventResponse>, JsonHttpResult<EventResponse>, JsonHttpResult<RunAnswer>, ProblemHttpResult>> HandleEventAsync(
-        HttpContext context, ReconcileEventHandler handler, ReconcileRunner runner, S3EventProcessor processor, IOptions<OffloadOptions> options,
+        HttpContext context, EventBodyReader reader, ReconcileEventHandler handler, ReconcileRunner runner, S3EventProcessor processor,
         TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-        var body = buffer.ToArray();
-        var deadline = DeadlineFrom(context) ?? clock.GetUtcNow() + options.Value.Reconcile.InvocationBudget;
+        var (body, invocation, tooLarge) = await reader.ReadAsync(context, cancellationToken);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
         JsonNode? json;
         try
         {
@@ -49,12 +54,19 @@ public static class ReconcileApi
 
         if (json is JsonObject obj && obj.ContainsKey("Records"))
         {
-            ReconcileEventHandler.Deadline.Value = deadline;
-            var response = await processor.ProcessAsync(handler, body, cancellationToken);
+            var response = await processor.ProcessAsync(handler, body, invocation, cancellationToken);
             return response!.AnyFailed ? TypedResults.Json(response, statusCode: S3EventsApi.FailedStatus) : TypedResults.Ok(response);
         }
 
-        var request = json is JsonObject ? json.Deserialize<ReconcileRequest>() : null;
+        ReconcileRequest? request = null;
+        try
+        {
+            request = json is JsonObject ? json.Deserialize<ReconcileRequest>() : null;
+        }
+        catch (JsonException)
+        {
+        }
+
         var problem = request is null ? "Expected {\"action\":\"reconcile\"}, a backfill request or an S3 notification." : request.Problem();
         if (problem is not null)
         {
@@ -64,14 +76,14 @@ public static class ReconcileApi
 
         try
         {
-            var progress = await runner.RunAsync(RunState.Start(request!, clock.GetUtcNow()), deadline, cancellationToken);
+            var progress = await runner.RunAsync(RunState.Start(request!, clock.GetUtcNow()), invocation.Deadline, cancellationToken);
             return TypedResults.Ok(RunAnswer.From(progress));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The run could not proceed at all (manifest unreachable, bucket missing): fail the invocation for a retry.
             loggers.CreateLogger(typeof(ReconcileApi)).LogError(e, "Reconcile run failed");
-            return TypedResults.Json(new RunAnswer(null, "failed", e.Message, null), statusCode: S3EventsApi.FailedStatus);
+            return TypedResults.Json(new RunAnswer(null, "failed", FailureText.For(e), null), statusCode: S3EventsApi.FailedStatus);
         }
     }
 
@@ -91,11 +103,13 @@ public static class ReconcileApi
         }
         catch (JsonException e)
         {
-            return TypedResults.Problem($"The body is not a valid backfill request: {e.Message}", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+            return TypedResults.Problem($"The body is not a valid backfill request ({JsonProblem.Where(e)}).", statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
         request = request is { Action: null } ? request with { Action = ReconcileRequest.Backfill } : request;
-        var error = request is null ? "The body is empty." : request.Problem();
+        var error = request is null ? "The body is empty."
+            : request.Force ? "force (lifting the delete cap) is not accepted over HTTP; invoke the Reconciler directly or use the CLI (docs/reconcile.md)."
+            : request.Problem();
         if (error is not null)
         {
             return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
@@ -107,26 +121,6 @@ public static class ReconcileApi
         await store.PutAsync(new ObjectWrite(options.Value.ControlBucket, RunState.KeyFor(state.RunId),
             new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>())), content, cancellationToken);
         return TypedResults.Accepted((string?)null, new RunAnswer(state.RunId, "started", null, null));
-    }
-
-    private static DateTimeOffset? DeadlineFrom(HttpContext context)
-    {
-        var header = context.Request.Headers[LambdaContextHeader].ToString();
-        if (string.IsNullOrEmpty(header))
-        {
-            return null;
-        }
-
-        try
-        {
-            var node = JsonNode.Parse(header);
-            var ms = node?["deadline"] ?? node?["deadline_ms"];
-            return ms is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(ms.ToString(), CultureInfo.InvariantCulture));
-        }
-        catch (Exception e) when (e is JsonException or FormatException or OverflowException)
-        {
-            return null;
-        }
     }
 }
 

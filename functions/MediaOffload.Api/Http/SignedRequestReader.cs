@@ -10,7 +10,7 @@ namespace MediaOffload.Api.Http;
 /// Reads a signed request's body under the size cap and checks its signature before anything parses it.
 /// Neither the secret nor the presented signature is ever logged.
 /// </summary>
-public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimeProvider clock, ILogger<SignedRequestReader> logger)
+public sealed class SignedRequestReader(IOptions<OffloadOptions> options, NonceStore nonces, TimeProvider clock, ILogger<SignedRequestReader> logger)
 {
     private readonly OffloadOptions _options = options.Value;
 
@@ -32,19 +32,27 @@ public sealed class SignedRequestReader(IOptions<OffloadOptions> options, TimePr
 
         // The raw target is what the client signed: path and query exactly as sent, before any decoding.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (request.Path + request.QueryString).ToString();
+        var signature = request.Headers[RequestSigner.SignatureHeader].ToString();
         var check = RequestSigner.Verify(
             _options.SigningSecrets,
             SigningAudience.Service,
             _options.AcceptSignatureV1,
             request.Headers[RequestSigner.TimestampHeader].ToString(),
-            request.Headers[RequestSigner.SignatureHeader].ToString(),
+            signature,
             request.Method,
             target,
             body,
             clock.GetUtcNow());
         if (check == SignatureCheck.Valid)
         {
-            return (body, null);
+            if (await nonces.TrySpendAsync(signature, cancellationToken))
+            {
+                return (body, null);
+            }
+
+            logger.LogWarning("Rejected {Method} {Path}: the signature was already used", request.Method, request.Path);
+            return (null, TypedResults.Problem("This signature was already used: every signed request is accepted once (docs/signing.md).",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Signature already used"));
         }
 
         logger.LogWarning("Rejected {Method} {Path}: signature {Check}", request.Method, request.Path, check);

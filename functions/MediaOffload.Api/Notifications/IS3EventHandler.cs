@@ -1,3 +1,4 @@
+using MediaOffload.Api.Hosting;
 using MediaOffload.Core.Notifications;
 
 namespace MediaOffload.Api.Notifications;
@@ -11,6 +12,6 @@ public interface IS3EventHandler
     /// <summary>Whether S3 would notify this role of that record (mirrors the template's notification filters).</summary>
     bool Wants(string bucket, string key, string eventName);
 
-    /// <summary>Handles a record whose key is already URL-decoded.</summary>
-    Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, CancellationToken cancellationToken);
+    /// <summary>Handles a record whose key is already URL-decoded, within <paramref name="invocation"/>.</summary>
+    Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, Invocation invocation, CancellationToken cancellationToken);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Hosting;
 using MediaOffload.Core.Notifications;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,8 @@ public sealed class LocalNotifier(
     LocalNotificationQueue queue,
     IEnumerable<IS3EventHandler> handlers,
     S3EventProcessor processor,
+    IOptions<OffloadOptions> options,
+    TimeProvider clock,
     ILogger<LocalNotifier> logger) : BackgroundService
 {
     private const int Consumers = 4;
@@ -67,7 +70,7 @@ public sealed class LocalNotifier(
                 foreach (var handler in handlers.Where(h => h.Wants(bucket, key, record.EventName!)))
                 {
                     var json = JsonSerializer.SerializeToUtf8Bytes(new S3Notification([record]));
-                    var response = await processor.ProcessAsync(handler, json, stoppingToken);
+                    var response = await processor.ProcessAsync(handler, json, Invocation.Local(clock, options.Value.InvocationBudget), stoppingToken);
                     var delivery = new LocalDelivery(handler.Path, bucket, key, record.EventName!, response!);
                     _deliveries.Enqueue(delivery);
                     logger.LogInformation("Delivered {EventName} for {Bucket}/{Key} to {Path}: {Failed}",

@@ -30,9 +30,9 @@ public sealed class NotifyingObjectStore(IObjectStore inner, LocalNotificationQu
         return stored;
     }
 
-    public async Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
-        await inner.DeleteAsync(bucket, key, cancellationToken);
+        await inner.DeleteAsync(bucket, key, ifMatch, cancellationToken);
         notifier.Publish(S3NotificationFactory.Record(S3NotificationFactory.ObjectRemovedDelete, bucket, key));
     }
 }

@@ -1,4 +1,5 @@
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Offload;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Notifications;
@@ -21,7 +22,7 @@ public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOp
         && key.EndsWith(".json", StringComparison.Ordinal)
         && eventName.StartsWith("ObjectCreated:", StringComparison.Ordinal);
 
-    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, Invocation invocation, CancellationToken cancellationToken)
     {
         var job = await jobs.LoadAsync(bucket, key, cancellationToken);
         if (job is null)
@@ -30,10 +31,12 @@ public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOp
             return new RecordOutcome(bucket, key, record.EventName, RecordStatus.Ignored, "job object no longer exists");
         }
 
-        var files = await worker.RunAsync(job, cancellationToken);
+        var files = await worker.RunAsync(job, invocation.Deadline, cancellationToken);
+        // A refused file is final (its key is another's), so it does not fail the record: a retry would refuse it again.
         var failed = files.Count(f => f.Failed);
+        var refused = files.Count(f => f.Status == FileStatus.Refused);
         return failed == 0
-            ? new RecordOutcome(bucket, key, record.EventName, RecordStatus.Succeeded, Files: files)
+            ? new RecordOutcome(bucket, key, record.EventName, RecordStatus.Succeeded, refused == 0 ? null : $"{refused} of {files.Count} files refused", files)
             : new RecordOutcome(bucket, key, record.EventName, RecordStatus.Failed, $"{failed} of {files.Count} files failed", files);
     }
 }

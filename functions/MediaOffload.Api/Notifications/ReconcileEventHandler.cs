@@ -1,4 +1,5 @@
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Notifications;
 using MediaOffload.Core.Reconcile;
@@ -12,7 +13,7 @@ namespace MediaOffload.Api.Notifications;
 /// The Reconciler role's S3 side: a run's checkpoint was written (by <c>POST /v1/backfill</c> or by an invocation
 /// that reached its deadline), so the run goes on from it.
 /// </summary>
-public sealed class ReconcileEventHandler(IObjectStore store, ReconcileRunner runner, IOptions<OffloadOptions> options, TimeProvider clock) : IS3EventHandler
+public sealed class ReconcileEventHandler(IObjectStore store, ReconcileRunner runner, IOptions<OffloadOptions> options) : IS3EventHandler
 {
     public const string EndpointPath = "/events/reconcile";
 
@@ -20,19 +21,13 @@ public sealed class ReconcileEventHandler(IObjectStore store, ReconcileRunner ru
 
     public string Path => EndpointPath;
 
-    /// <summary>
-    /// The invocation's deadline, set by the endpoint from the Lambda Web Adapter's context header. It flows with the
-    /// request, so concurrent deliveries never see each other's; when absent the configured budget applies.
-    /// </summary>
-    public static readonly AsyncLocal<DateTimeOffset?> Deadline = new();
-
     public bool Wants(string bucket, string key, string eventName) =>
         bucket == _options.ControlBucket
         && key.StartsWith(Checkpoint.KeyPrefix, StringComparison.Ordinal)
         && key.EndsWith(".json", StringComparison.Ordinal)
         && eventName.StartsWith("ObjectCreated:", StringComparison.Ordinal);
 
-    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, Invocation invocation, CancellationToken cancellationToken)
     {
         await using var stream = await store.OpenReadAsync(bucket, key, cancellationToken);
         if (stream is null)
@@ -49,7 +44,7 @@ public sealed class ReconcileEventHandler(IObjectStore store, ReconcileRunner ru
             return new RecordOutcome(bucket, key, record.EventName, RecordStatus.Failed, $"not a reconcile checkpoint: {problem}");
         }
 
-        var progress = await runner.RunAsync(state!, Deadline.Value ?? clock.GetUtcNow() + _options.Reconcile.InvocationBudget, cancellationToken);
+        var progress = await runner.RunAsync(state!, invocation.Deadline, cancellationToken);
         var runId = progress.State.RunId;
         return new RecordOutcome(bucket, key, record.EventName, RecordStatus.Succeeded,
             progress.Finished ? $"run {runId} finished" : $"run {runId} continues after {progress.State.After}");

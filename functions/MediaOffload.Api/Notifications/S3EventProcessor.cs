@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MediaOffload.Api.Hosting;
+using MediaOffload.Api.Http;
 using MediaOffload.Core.Notifications;
 
 namespace MediaOffload.Api.Notifications;
@@ -10,7 +12,7 @@ namespace MediaOffload.Api.Notifications;
 public sealed class S3EventProcessor(ILogger<S3EventProcessor> logger)
 {
     /// <summary>The outcomes, or null when the body is not an S3 notification at all.</summary>
-    public async Task<EventResponse?> ProcessAsync(IS3EventHandler handler, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<EventResponse?> ProcessAsync(IS3EventHandler handler, ReadOnlyMemory<byte> body, Invocation invocation, CancellationToken cancellationToken)
     {
         S3Notification? notification;
         try
@@ -32,13 +34,13 @@ public sealed class S3EventProcessor(ILogger<S3EventProcessor> logger)
         var outcomes = new List<RecordOutcome>(records.Count);
         foreach (var record in records)
         {
-            outcomes.Add(await HandleRecordAsync(handler, record, cancellationToken));
+            outcomes.Add(await HandleRecordAsync(handler, record, invocation, cancellationToken));
         }
 
         return new EventResponse(outcomes);
     }
 
-    private async Task<RecordOutcome> HandleRecordAsync(IS3EventHandler handler, S3NotificationRecord? record, CancellationToken cancellationToken)
+    private async Task<RecordOutcome> HandleRecordAsync(IS3EventHandler handler, S3NotificationRecord? record, Invocation invocation, CancellationToken cancellationToken)
     {
         var bucket = record?.S3?.Bucket?.Name;
         var rawKey = record?.S3?.Object?.Key;
@@ -57,12 +59,14 @@ public sealed class S3EventProcessor(ILogger<S3EventProcessor> logger)
 
         try
         {
-            return await handler.HandleAsync(record, bucket, key, cancellationToken);
+            return await handler.HandleAsync(record, bucket, key, invocation, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // The response goes back to Lambda and its on-failure destination: the exception's message, which can
+            // name buckets, accounts and roles, stays in the log (docs/decisions.md).
             logger.LogError(e, "Record {Bucket}/{Key} failed on {Path}", bucket, key, handler.Path);
-            return new RecordOutcome(bucket, key, eventName, RecordStatus.Failed, e.Message);
+            return new RecordOutcome(bucket, key, eventName, RecordStatus.Failed, FailureText.For(e));
         }
     }
 }

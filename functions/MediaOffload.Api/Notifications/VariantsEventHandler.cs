@@ -1,4 +1,5 @@
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Variants;
 using MediaOffload.Core.Notifications;
 using MediaOffload.Core.Variants;
@@ -24,7 +25,7 @@ public sealed class VariantsEventHandler(VariantWriter writer, IOptions<OffloadO
         && VariantKeys.IsSource(key)
         && (eventName.StartsWith("ObjectCreated:", StringComparison.Ordinal) || eventName.StartsWith("ObjectRemoved:", StringComparison.Ordinal));
 
-    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<RecordOutcome> HandleAsync(S3NotificationRecord record, string bucket, string key, Invocation invocation, CancellationToken cancellationToken)
     {
         var result = record.EventName!.StartsWith("ObjectRemoved:", StringComparison.Ordinal)
             ? await writer.DeleteAsync(key, cancellationToken)

@@ -26,6 +26,12 @@ public enum FileStatus
     /// <summary>Removed for an <c>attachment.deleted</c> event.</summary>
     Deleted,
 
-    /// <summary>Not offloaded; the reason says why, and nothing was written.</summary>
+    /// <summary>Not offloaded; the reason says why, and nothing was written. Another attempt may succeed.</summary>
     Failed,
+
+    /// <summary>
+    /// Not written or deleted, for good: the key belongs to another attachment or file (docs/keys.md). The reason
+    /// names the owner. Retrying cannot change it.
+    /// </summary>
+    Refused,
 }

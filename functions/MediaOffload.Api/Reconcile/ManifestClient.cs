@@ -43,7 +43,7 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
         }
         catch (JsonException e)
         {
-            throw new OffloadFailure($"manifest page is not valid JSON: {e.Message}");
+            throw new OffloadFailure($"manifest page is not valid JSON ({JsonProblem.Where(e)})");
         }
     }
 

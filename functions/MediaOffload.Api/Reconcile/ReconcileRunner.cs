@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Http;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Variants;
 using MediaOffload.Core.Jobs;
@@ -136,7 +137,7 @@ public sealed class ReconcileRunner(
 
         var report = BuildReport(next, prefix, site);
         await PutTextAsync(RunState.ReportKeyFor(next.RunId), "application/json", report.ToJson(), cancellationToken);
-        await store.DeleteAsync(_options.ControlBucket, RunState.KeyFor(next.RunId), cancellationToken);
+        await store.DeleteAsync(_options.ControlBucket, RunState.KeyFor(next.RunId), null, cancellationToken);
         logger.LogInformation("Run {RunId} finished: {Drift} drift left, {Failures} failures", next.RunId, report.Drift, report.Failures.Count);
         return new RunProgress(next, true, report);
     }
@@ -185,7 +186,7 @@ public sealed class ReconcileRunner(
 
                     break;
                 case PlanAction.DeleteOrphan:
-                    await store.DeleteAsync(_options.MediaBucket, item.Key, cancellationToken);
+                    await store.DeleteAsync(_options.MediaBucket, item.Key, null, cancellationToken);
                     break;
             }
 
@@ -193,7 +194,8 @@ public sealed class ReconcileRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            work.Failed(item, e.Message);
+            logger.LogError(e, "Run step {Action} {Key} failed", item.Action, item.Key);
+            work.Failed(item, FailureText.For(e));
         }
         finally
         {
@@ -224,7 +226,7 @@ public sealed class ReconcileRunner(
         {
             foreach (var file in files)
             {
-                work.Failed(file.Key, nameof(PlanAction.Upload), $"job {job.JobId} could not be written: {e.Message}");
+                work.Failed(file.Key, nameof(PlanAction.Upload), $"job {job.JobId} could not be written: {FailureText.For(e)}");
             }
         }
 

@@ -70,7 +70,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, I
     /// <summary>Removes the variant of a deleted source.</summary>
     public async Task<VariantResult> DeleteAsync(string sourceKey, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(_bucket, VariantKeys.VariantKeyFor(sourceKey), cancellationToken);
+        await store.DeleteAsync(_bucket, VariantKeys.VariantKeyFor(sourceKey), null, cancellationToken);
         return new VariantResult(true, "variant deleted");
     }
 

@@ -33,9 +33,9 @@ internal sealed class CountingObjectStore(IObjectStore inner, RequestCounter cou
         return inner.ReplaceHeadersAsync(headers, bucket, key, cancellationToken);
     }
 
-    public Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken)
+    public Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
         counter.Add(RequestKind.Delete);
-        return inner.DeleteAsync(bucket, key, cancellationToken);
+        return inner.DeleteAsync(bucket, key, ifMatch, cancellationToken);
     }
 }

@@ -44,9 +44,9 @@ internal sealed record RunSettings(
             throw new UsageException($"'{Bucket}' is not a valid bucket name (3-63 lower-case letters, digits, '-' and '.')");
         }
 
-        if (Prefix.Length > 0 && !MediaPath.TryParse(Prefix, out _, out var error))
+        if (MediaKeys.CheckPrefix(Prefix) is { } error)
         {
-            throw new UsageException($"--prefix '{Prefix}' is invalid: {error}");
+            throw new UsageException($"--prefix '{Prefix}' {error} (docs/keys.md)");
         }
 
         if (EndpointUrl is not null && (!Uri.TryCreate(EndpointUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))

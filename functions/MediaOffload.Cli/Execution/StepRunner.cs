@@ -162,7 +162,7 @@ internal sealed class StepRunner(
 
     private async Task DeleteAsync(PlanItem item, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(bucket, item.Key, cancellationToken);
+        await store.DeleteAsync(bucket, item.Key, null, cancellationToken);
         state.Forget(item.Key);
     }
 

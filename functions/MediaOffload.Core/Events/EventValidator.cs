@@ -1,7 +1,9 @@
 using System.Globalization;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Media;
+using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Paths;
+using MediaOffload.Core.Variants;
 
 namespace MediaOffload.Core.Events;
 
@@ -63,7 +65,7 @@ public static class EventValidator
             for (var i = 0; i < evt.Files.Count; i++)
             {
                 var prefix = $"files[{i}]";
-                var file = ValidateFile(evt.Files[i], isDelete, rules, f => Malformed($"{prefix}.{f.Field}", f.Message), f => Refused($"{prefix}.{f.Field}", f.Message));
+                var file = ValidateFile(evt.Files[i], evt.AttachmentId, isDelete, rules, f => Malformed($"{prefix}.{f.Field}", f.Message), f => Refused($"{prefix}.{f.Field}", f.Message));
                 if (file is not null && !seen.Add(file.Path))
                 {
                     Malformed($"{prefix}.path", "is listed twice");
@@ -92,7 +94,7 @@ public static class EventValidator
 
     private readonly record struct FieldError(string Field, string Message);
 
-    private static JobFile? ValidateFile(MediaEventFile? file, bool isDelete, EventRules rules, Action<FieldError> malformed, Action<FieldError> refused)
+    private static JobFile? ValidateFile(MediaEventFile? file, long? attachmentId, bool isDelete, EventRules rules, Action<FieldError> malformed, Action<FieldError> refused)
     {
         if (file is null)
         {
@@ -119,13 +121,20 @@ public static class EventValidator
             return null;
         }
 
+        if (VariantKeys.IsReservedName(path.Value, out var variantOf))
+        {
+            refused(new("path", $"'{path.Value[(path.Value.LastIndexOf('/') + 1)..]}' is reserved for a variant of '{variantOf}'; WordPress keeps serving it itself (docs/keys.md)"));
+            return null;
+        }
+
         var key = rules.Keys.KeyFor(path);
         if (isDelete)
         {
-            return new JobFile(path.Value, key, null, null, null, null, null, null, null);
+            return new JobFile(path.Value, key, null, null, null, null, null, null, null, new KeyOwner(attachmentId is > 0 ? attachmentId : null, null));
         }
 
         var ok = true;
+        var onDisk = path.Value;
         if (string.IsNullOrEmpty(file.Url))
         {
             malformed(new("url", "is required"));
@@ -136,9 +145,9 @@ public static class EventValidator
             refused(new("url", urlError));
             ok = false;
         }
-        else if (!UrlEndsWithPath(file.Url, path))
+        else if (rules.Uploads.CheckFileUrl(file.Url, path, out onDisk) is { } shapeError)
         {
-            refused(new("url", "does not end with the file's path"));
+            refused(new("url", shapeError));
             ok = false;
         }
 
@@ -172,28 +181,8 @@ public static class EventValidator
 
         return ok
             ? new JobFile(path.Value, key, file.Url, file.Size, file.Md5!.ToLowerInvariant(), type.ContentType,
-                rules.CachePolicy.For(type), rules.CachePolicy.Version, file.Modified?.ToUniversalTime())
+                rules.CachePolicy.For(type), rules.CachePolicy.Version, file.Modified?.ToUniversalTime(), KeyOwner.For(attachmentId, onDisk))
             : null;
-    }
-
-    /// <summary>
-    /// The URL must name the same file as the path, so a signed event cannot point the worker at another file of
-    /// the site (wp-config.php, say) while claiming an image path. Segments are decoded one by one, so an encoded
-    /// slash cannot forge a segment boundary, and no segment may be a PHP script (PATH_INFO tricks).
-    /// </summary>
-    private static bool UrlEndsWithPath(string url, MediaPath path)
-    {
-        var urlSegments = new Uri(url).AbsolutePath.Split('/')
-            .Select(segment => Uri.UnescapeDataString(segment).Normalize(System.Text.NormalizationForm.FormC))
-            .ToArray();
-        var pathSegments = path.Value.Split('/');
-        if (urlSegments.Length < pathSegments.Length
-            || urlSegments.Any(s => s.Contains('/', StringComparison.Ordinal) || s.EndsWith(".php", StringComparison.OrdinalIgnoreCase)))
-        {
-            return false;
-        }
-
-        return urlSegments[^pathSegments.Length..].SequenceEqual(pathSegments, StringComparer.Ordinal);
     }
 
     private static bool IsMd5Hex(string? md5) => md5 is { Length: 32 } && md5.All(char.IsAsciiHexDigit);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Ownership;
 
 namespace MediaOffload.Core.Jobs;
 
@@ -6,12 +7,17 @@ namespace MediaOffload.Core.Jobs;
 /// A validated event as stored in the control bucket under <c>jobs/{JobId}.json</c>. Its content depends only on
 /// the event, so a repeated event writes the same object.
 /// </summary>
+/// <param name="FromManifest">
+/// Written by reconcile from the plugin's manifest, which is the record of who owns each key: its files may replace
+/// an object recorded for another owner (docs/keys.md). False for events. Default false.
+/// </param>
 public sealed record OffloadJob(
     [property: JsonPropertyName("jobId")] string JobId,
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("site")] string Site,
     [property: JsonPropertyName("attachmentId")] long AttachmentId,
-    [property: JsonPropertyName("files")] IReadOnlyList<JobFile> Files)
+    [property: JsonPropertyName("files")] IReadOnlyList<JobFile> Files,
+    [property: JsonPropertyName("fromManifest")] bool FromManifest = false)
 {
     /// <summary>The control-bucket prefix the offload worker is notified for.</summary>
     public const string KeyPrefix = "jobs/";
@@ -26,8 +32,9 @@ public sealed record OffloadJob(
 
 /// <summary>
 /// One file of a job with everything the worker needs decided up front: key, headers and the values to verify.
-/// For deletes only <see cref="Path"/> and <see cref="Key"/> are set.
+/// For deletes only <see cref="Path"/>, <see cref="Key"/> and <see cref="Owner"/> are set.
 /// </summary>
+/// <param name="Owner">Who the key belongs to once written (docs/keys.md); for deletes, who asks for the delete.</param>
 public sealed record JobFile(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("key")] string Key,
@@ -37,4 +44,5 @@ public sealed record JobFile(
     [property: JsonPropertyName("contentType")] string? ContentType,
     [property: JsonPropertyName("cacheControl")] string? CacheControl,
     [property: JsonPropertyName("cachePolicy")] string? CachePolicy,
-    [property: JsonPropertyName("modified")] DateTimeOffset? Modified);
+    [property: JsonPropertyName("modified")] DateTimeOffset? Modified,
+    [property: JsonPropertyName("owner")] KeyOwner? Owner = null);

@@ -40,7 +40,7 @@ public static class ExpectedHeaders
             return $"Cache-Control is '{actual.CacheControl ?? "(none)"}', want '{expected.CacheControl}'";
         }
 
-        var policy = Meta(actual, MediaMetadata.CachePolicy);
+        var policy = actual.Meta(MediaMetadata.CachePolicy);
         if (policy != expected.Metadata[MediaMetadata.CachePolicy])
         {
             return policy is null
@@ -48,23 +48,10 @@ public static class ExpectedHeaders
                 : $"cache-policy {policy} is stale, want {expected.Metadata[MediaMetadata.CachePolicy]}";
         }
 
-        var md5 = Meta(actual, MediaMetadata.SourceMd5);
+        var md5 = actual.Meta(MediaMetadata.SourceMd5);
         if (!string.Equals(md5, expected.Metadata[MediaMetadata.SourceMd5], StringComparison.OrdinalIgnoreCase))
         {
             return md5 is null ? "no source-md5 metadata" : "source-md5 metadata differs";
-        }
-
-        return null;
-    }
-
-    internal static string? Meta(ObjectHeaders headers, string name)
-    {
-        foreach (var (key, value) in headers.Metadata)
-        {
-            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return value;
-            }
         }
 
         return null;

@@ -37,10 +37,10 @@ public static class ObjectAudit
                 return $"variant Cache-Control is '{headers.CacheControl ?? "(none)"}', want '{policy.For(type)}'";
             }
 
-            return ExpectedHeaders.Meta(headers, VariantMetadata.SourceETag) is null ? "variant records no source ETag" : null;
+            return headers.Meta(VariantMetadata.SourceETag) is null ? "variant records no source ETag" : null;
         }
 
-        var md5 = ExpectedHeaders.Meta(headers, MediaMetadata.SourceMd5);
+        var md5 = headers.Meta(MediaMetadata.SourceMd5);
         var expected = new ObjectHeaders(type.ContentType, policy.For(type), new Dictionary<string, string>
         {
             [MediaMetadata.SourceMd5] = md5 ?? string.Empty,

@@ -112,7 +112,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         if (ETags.IsMultipart(obj.ETag))
         {
             // A multipart ETag is not an MD5; only the MD5 the uploader recorded can vouch for the bytes.
-            var recorded = obj.Headers is null ? null : ExpectedHeaders.Meta(obj.Headers, MediaMetadata.SourceMd5);
+            var recorded = obj.Headers is null ? null : obj.Headers.Meta(MediaMetadata.SourceMd5);
             if (obj.Headers is null)
             {
                 return new PlanItem(PlanAction.Skip, key, "size matches; multipart object not audited, MD5 unknown", source, obj);
@@ -167,7 +167,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
                 : new PlanItem(PlanAction.Skip, v.Key, "variant present (not audited)", v.Source, obj, null, v.SourceKey, v.SourceETag);
         }
 
-        var recorded = ExpectedHeaders.Meta(obj.Headers, VariantMetadata.SourceETag);
+        var recorded = obj.Headers.Meta(VariantMetadata.SourceETag);
         if (recorded is null)
         {
             return Generate("variant records no source ETag");

@@ -25,22 +25,70 @@ public interface IObjectStore
     /// <summary>Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes.</summary>
     Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken);
 
-    /// <summary>Deletes an object; deleting a missing object succeeds.</summary>
-    Task DeleteAsync(string bucket, string key, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes an object; deleting a missing object succeeds. With <paramref name="ifMatch"/>, only while the object
+    /// still has that ETag; otherwise <see cref="PreconditionFailedException"/>.
+    /// </summary>
+    Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken);
 }
 
 /// <summary>Headers and user metadata of an object (metadata keys without the <c>x-amz-meta-</c> prefix).</summary>
-public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata);
+public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata)
+{
+    /// <summary>A user-metadata value, or null. Names compare case-insensitively, as S3 lower-cases them.</summary>
+    public string? Meta(string name)
+    {
+        if (Metadata.TryGetValue(name, out var exact))
+        {
+            return exact;
+        }
+
+        foreach (var (key, value) in Metadata)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+}
 
 /// <summary>What to write, and a last check that runs after every byte was read and before the object is committed.</summary>
 /// <param name="BeforeCommit">Throws to abandon the write, e.g. when the length or MD5 differs from what was declared.</param>
-/// <param name="ContentMd5">Hex MD5 of the whole content when known in advance; sent so S3 verifies it too.</param>
+/// <param name="ContentMd5">
+/// Hex MD5 of the whole content when known in advance; sent so S3 verifies it too, and compared with the ETag that a
+/// single-part PUT returns, so a server that ignores <c>Content-MD5</c> cannot keep other bytes silently.
+/// </param>
+/// <param name="Condition">Commit only if the object is still as last seen; otherwise <see cref="PreconditionFailedException"/>.</param>
 public sealed record ObjectWrite(
     string Bucket,
     string Key,
     ObjectHeaders Headers,
     Action? BeforeCommit = null,
-    string? ContentMd5 = null);
+    string? ContentMd5 = null,
+    WriteCondition? Condition = null);
+
+/// <summary>A conditional write: <c>If-None-Match: *</c> (no object yet) or <c>If-Match</c> with an ETag.</summary>
+/// <param name="IfMatch">The ETag the object must still have; null for <see cref="IfAbsent"/>.</param>
+public sealed record WriteCondition(string? IfMatch)
+{
+    /// <summary>Only if there is no object at the key.</summary>
+    public static WriteCondition IfAbsent { get; } = new((string?)null);
+
+    /// <summary>Only if there is no object (when <paramref name="existing"/> is null) or it still has the same ETag.</summary>
+    public static WriteCondition Unchanged(StoredObject? existing) => existing is null ? IfAbsent : new WriteCondition(existing.ETag);
+}
+
+/// <summary>A conditional write or delete found the object other than it was when last seen (HTTP 412).</summary>
+public sealed class PreconditionFailedException(string bucket, string key)
+    : Exception("the object changed while it was being written or deleted")
+{
+    public string Bucket { get; } = bucket;
+
+    public string Key { get; } = key;
+}
 
 /// <summary>An object as listed or returned by a head request. Headers are null when only listed.</summary>
 public sealed record StoredObject(
@@ -52,7 +100,7 @@ public sealed record StoredObject(
     ObjectHeaders? Headers = null)
 {
     /// <summary>A user-metadata value, or null.</summary>
-    public string? Meta(string name) => Headers?.Metadata.TryGetValue(name, out var v) == true ? v : null;
+    public string? Meta(string name) => Headers?.Meta(name);
 }
 
 /// <summary>The user-metadata names every media object carries (DESIGN §5 "Object metadata").</summary>

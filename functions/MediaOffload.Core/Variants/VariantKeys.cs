@@ -59,6 +59,43 @@ public static class VariantKeys
     public static bool IsSource(string? key) => TryGetSourceKind(key, out _);
 
     /// <summary>
+    /// The suffixes of every variant format, current and reserved: <c>.webp</c>, and <c>.avif</c>, which is held back
+    /// for AVIF variants so no upload can take those keys first.
+    /// </summary>
+    public static IReadOnlyList<string> ReservedSuffixes { get; } = [VariantSuffix, ".avif"];
+
+    /// <summary>
+    /// True when the last segment of <paramref name="pathOrKey"/> has the shape of a variant key: a JPEG, PNG or GIF
+    /// name followed by <c>.webp</c> or <c>.avif</c>, in any case (<c>victim.jpg.webp</c>, <c>a.PNG.AVIF</c>). Such
+    /// names are reserved for variants and refused as uploads, so no file can replace what browsers get for another
+    /// image (docs/keys.md).
+    /// </summary>
+    /// <param name="sourceName">The source the name is reserved for, e.g. <c>victim.jpg</c> for <c>victim.jpg.webp</c>.</param>
+    public static bool IsReservedName(string? pathOrKey, out string sourceName)
+    {
+        sourceName = string.Empty;
+        if (string.IsNullOrEmpty(pathOrKey))
+        {
+            return false;
+        }
+
+        foreach (var suffix in ReservedSuffixes)
+        {
+            if (pathOrKey.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && IsSource(pathOrKey[..^suffix.Length]))
+            {
+                sourceName = pathOrKey[(pathOrKey.LastIndexOf('/') + 1)..^suffix.Length];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The source key a WebP variant key belongs to, or null when <paramref name="key"/> is not one.</summary>
+    public static string? SourceKeyOf(string key) =>
+        key.EndsWith(VariantSuffix, StringComparison.Ordinal) && IsSource(key[..^VariantSuffix.Length]) ? key[..^VariantSuffix.Length] : null;
+
+    /// <summary>
     /// The variant key of a source key: <c>&lt;key&gt;.webp</c>, keeping the original case and extension so two
     /// sources (<c>a.jpg</c>, <c>a.png</c>) never share a variant.
     /// </summary>

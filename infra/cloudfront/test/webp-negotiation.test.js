@@ -111,6 +111,39 @@ test('returns the request, with headers and method unchanged', () => {
   assert.equal(request.headers.accept.value, CHROME_ACCEPT);
 });
 
+// The image behaviors fall back to WordPress through the origin group, and a behavior runs one viewer-request
+// function, so this function also does viewer-ip.js's job (docs/deploy.md, "Rate limiting behind CloudFront").
+test('sets X-Viewer-IP from the viewer address whether or not it rewrites', () => {
+  for (const [uri, accept] of [['/wp-content/uploads/photo.jpg', CHROME_ACCEPT], ['/wp-content/uploads/photo.jpg', undefined],
+    ['/wp-content/themes/t/screenshot.png', CHROME_ACCEPT], ['/wp-content/uploads/photo.jpg.webp', CHROME_ACCEPT]]) {
+    const e = event(uri, accept);
+    e.viewer.ip = '203.0.113.44';
+    assert.equal(handler(e).headers['x-viewer-ip'].value, '203.0.113.44', uri);
+  }
+});
+
+test('replaces a spoofed X-Viewer-IP and keeps the other headers', () => {
+  const e = event('/wp-content/uploads/photo.png', CHROME_ACCEPT);
+  e.viewer.ip = '2001:db8::7';
+  e.request.headers['x-viewer-ip'] = { value: '10.0.0.1' };
+  const request = handler(e);
+  assert.equal(request.headers['x-viewer-ip'].value, '2001:db8::7');
+  assert.deepEqual(Object.keys(request.headers).sort(), ['accept', 'host', 'x-viewer-ip']);
+});
+
+test('sets exactly the X-Viewer-IP that viewer-ip.js sets', () => {
+  const viewerIp = loadHandler('viewer-ip.js');
+  for (const ip of ['198.51.100.7', '2001:db8::1', '::ffff:192.0.2.1']) {
+    const a = event('/wp-content/uploads/a.gif', 'image/webp');
+    const b = event('/wp-content/uploads/a.gif', 'image/webp');
+    a.viewer.ip = ip;
+    b.viewer.ip = ip;
+    // Each handler runs in its own vm context, so compare the headers as JSON rather than as objects.
+    assert.equal(JSON.stringify(handler(a).headers['x-viewer-ip']), JSON.stringify(viewerIp(b).headers['x-viewer-ip']));
+    assert.equal(handler(a).headers['x-viewer-ip'].value, ip);
+  }
+});
+
 test('the source holds no dollar-brace placeholder but KeyPrefix, so Fn::Sub leaves the code intact', () => {
   const code = fs.readFileSync(path.join(__dirname, '..', 'webp-negotiation.js'), 'utf8');
   const placeholders = code.match(/\$\{[^}]*\}/g) || [];

@@ -12,10 +12,11 @@ public sealed class EventValidatorTests
     private const string Md5 = "0123456789ABCDEF0123456789abcdef";
     private const long MaxBytes = 10 * 1024 * 1024;
 
-    private static EventRules Rules(bool allowHttp = false, IReadOnlyDictionary<string, string>? cache = null) => new(
+    private static EventRules Rules(bool allowHttp = false, IReadOnlyDictionary<string, string>? cache = null, string[]? uploadsUrls = null) => new(
         new MediaKeys(),
         new CachePolicy(cache),
         new OriginAllowlist([Site, "http://blog.example.com"], allowHttp),
+        new UploadsLocations([Site, "http://blog.example.com"], uploadsUrls),
         MaxBytes,
         MaxFilesPerEvent: 5);
 
@@ -232,7 +233,16 @@ public sealed class EventValidatorTests
     [InlineData(Site + "/wp-content/uploads/2024%2F05/photo.jpg")]
     [InlineData(Site + "/index.php/2024/05/photo.jpg")]
     [InlineData(Site + "/wp-content/uploads/SHELL.PHP/2024/05/photo.jpg")]
-    public void Validate_UrlNotEndingWithPath_NotOffloadable(string url)
+    [InlineData(Site + "/x.phtml/wp-content/uploads/2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-json/wp-content/uploads/2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-json/2024/05/photo.jpg")]
+    [InlineData(Site + "/2024/05/photo.jpg")]
+    [InlineData(Site + "/other/wp-content/uploads/2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-content/uploads/2024/05/photo.jpg?ver=2")]
+    [InlineData(Site + "/wp-content/uploads/2024/05/photo.jpg#x")]
+    [InlineData(Site + "/wp-content/uploads//2024/05/photo.jpg")]
+    [InlineData(Site + "/wp-content/uploads/x/%2e%2e/2024/05/photo.jpg")]
+    public void Validate_UrlNotTheUploadsBasePlusPath_NotOffloadable(string url)
     {
         AssertProblem(EventValidator.Validate(Upload(File("2024/05/photo.jpg", url: url)), Rules()), EventProblem.NotOffloadable, "files[0].url");
     }
@@ -248,9 +258,50 @@ public sealed class EventValidatorTests
     }
 
     [Fact]
-    public void Validate_UrlWithQuery_PathComparedWithoutQuery()
+    public void Validate_ConfiguredUploadsBase_ReplacesTheDefault()
     {
-        Assert.True(EventValidator.Validate(Upload(File("2024/05/photo.jpg", url: Uploads + "2024/05/photo.jpg?ver=2")), Rules()).IsValid);
+        var rules = Rules(uploadsUrls: [Site + "/media"]);
+        Assert.True(EventValidator.Validate(Upload(File("2024/05/photo.jpg", url: Site + "/media/2024/05/photo.jpg")), rules).IsValid);
+        AssertProblem(EventValidator.Validate(Upload(File("2024/05/photo.jpg")), rules), EventProblem.NotOffloadable, "files[0].url");
+    }
+
+    [Fact]
+    public void Validate_NfdUrl_RecordsTheOnDiskNameAsOwner()
+    {
+        var nfd = "2024/05/Cafe\u0301.jpg";
+        var nfc = "2024/05/Caf\u00E9.jpg";
+        var fromNfd = EventValidator.Validate(Upload(File(nfc, url: Uploads + "2024/05/Cafe%CC%81.jpg")), Rules()).Job!.Files.Single();
+        var fromNfc = EventValidator.Validate(Upload(File(nfc)), Rules()).Job!.Files.Single();
+
+        Assert.Equal(fromNfc.Key, fromNfd.Key);
+        Assert.Equal(MediaOffload.Core.Ownership.KeyOwner.For(42, nfd), fromNfd.Owner);
+        Assert.Equal(MediaOffload.Core.Ownership.KeyOwner.For(42, nfc), fromNfc.Owner);
+        Assert.NotNull(fromNfd.Owner!.WriteConflict(fromNfc.Owner!));
+    }
+
+    [Theory]
+    [InlineData("2024/05/victim.jpg.webp", "victim.jpg")]
+    [InlineData("2024/05/victim.JPEG.webp", "victim.JPEG")]
+    [InlineData("2024/05/victim.png.WEBP", "victim.png")]
+    [InlineData("2024/05/victim.gif.avif", "victim.gif")]
+    public void Validate_ReservedVariantName_NotOffloadableForUploadsAndDeletes(string path, string source)
+    {
+        var upload = EventValidator.Validate(Upload(File(path, mime: "image/webp")), Rules());
+        AssertProblem(upload, EventProblem.NotOffloadable, "files[0].path");
+        Assert.Contains(upload.Errors["files[0].path"], m => m.Contains($"variant of '{source}'", StringComparison.Ordinal));
+
+        var delete = new MediaEvent(MediaEventTypes.Deleted, Site, 42, [new MediaEventFile(path, null, null, null, null, null)]);
+        AssertProblem(EventValidator.Validate(delete, Rules()), EventProblem.NotOffloadable, "files[0].path");
+    }
+
+    [Theory]
+    [InlineData("2024/05/photo.webp")]
+    [InlineData("2024/05/victim.jpg-300x200.webp")]
+    [InlineData("2024/05/.jpg.webp")]
+    public void Validate_WebpThatIsNoVariantName_IsValid(string path)
+    {
+        var result = EventValidator.Validate(Upload(File(path, mime: "image/webp")), Rules());
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
     }
 
     [Fact]

@@ -80,4 +80,68 @@ public sealed class AddressRulesTests
         Assert.NotNull(error);
         Assert.Contains("metadata", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("169.254.170.23")]
+    [InlineData("fd00:ec2::23")]
+    [InlineData("64:ff9b::169.254.169.254")]
+    [InlineData("64:ff9b::169.254.170.23")]
+    [InlineData("::ffff:0:169.254.169.254")]
+    [InlineData("::169.254.169.254")]
+    public void Check_CredentialEndpointInAnyForm_RefusedEvenWithPrivateNetworks(string address)
+    {
+        var error = AddressRules.Check(IPAddress.Parse(address), allowPrivateNetworks: true);
+        Assert.NotNull(error);
+        Assert.Contains("metadata", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::7f00:1", "NAT64", "127.0.0.1")]
+    [InlineData("64:ff9b::10.1.2.3", "NAT64", "10.1.2.3")]
+    [InlineData("64:ff9b:1::192.168.0.1", "NAT64", "192.168.0.1")]
+    [InlineData("::ffff:0:10.0.0.1", "IPv4-translated", "10.0.0.1")]
+    [InlineData("::127.0.0.1", "IPv4-compatible", "127.0.0.1")]
+    [InlineData("::10.0.0.1", "IPv4-compatible", "10.0.0.1")]
+    public void Check_EmbeddedPrivateIPv4_RefusedByTheIPv4Rule(string address, string form, string embedded)
+    {
+        var error = AddressRules.Check(IPAddress.Parse(address), allowPrivateNetworks: false);
+        Assert.NotNull(error);
+        Assert.Contains(form, error, StringComparison.Ordinal);
+        Assert.Contains(embedded, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("64:ff9b::93.184.216.34")]
+    [InlineData("::ffff:0:93.184.216.34")]
+    public void Check_EmbeddedPublicIPv4_Allowed(string address)
+    {
+        // DNS64 in an IPv6-only VPC gives public IPv4-only sites such addresses: they must keep working.
+        Assert.Null(AddressRules.Check(IPAddress.Parse(address), allowPrivateNetworks: false));
+    }
+
+    [Theory]
+    [InlineData("2002:5db8:d822::1", "6to4", "93.184.216.34")]
+    [InlineData("2002:7f00:1::1", "6to4", "127.0.0.1")]
+    [InlineData("2002:a9fe:a9fe::1", "6to4", "169.254.169.254")]
+    [InlineData("2001:0:4136:e378:8000:63bf:a247:2bcb", "Teredo", "93.184.212.52")]
+    [InlineData("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo", "127.0.0.1")]
+    public void Check_RelayedForm_AlwaysRefusedNamingTheEmbeddedIPv4(string address, string form, string embedded)
+    {
+        foreach (var allowPrivate in new[] { false, true })
+        {
+            var error = AddressRules.Check(IPAddress.Parse(address), allowPrivate);
+            Assert.NotNull(error);
+            Assert.Contains(form, error, StringComparison.Ordinal);
+            Assert.Contains(embedded, error, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("2001:db8::1")]
+    [InlineData("2001:4860:4860::8888")]
+    public void Check_NeighboursOfTeredo_NotTakenForTeredo(string address)
+    {
+        // 2001::/32 is Teredo; the rest of 2001::/16 is ordinary unicast space.
+        Assert.Null(AddressRules.Check(IPAddress.Parse(address), allowPrivateNetworks: false));
+    }
 }

@@ -242,11 +242,11 @@ if ( file_exists( __DIR__ . '/e2e-settings-unlocked' ) ) {{
     def start_service(self):
         env = dict(os.environ, ASPNETCORE_URLS=self.api_url, AWS_EC2_METADATA_DISABLED="true",
                    AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1",
-                   Logging__LogLevel__Default="Information",
+                   Logging__LogLevel__Default="Information", Offload__Role="local",
                    Offload__MediaBucket=MEDIA_BUCKET, Offload__ControlBucket=CONTROL_BUCKET,
                    Offload__S3__ServiceUrl=self.s3_url, Offload__SigningSecrets__0=SECRET,
                    Offload__AllowedOrigins__0=self.wp_url, Offload__AllowHttp="true",
-                   Offload__AllowPrivateNetworks="true", Offload__Role="local")
+                   Offload__AllowPrivateNetworks="true")
         self.start("service", ["dotnet", API_DLL], env=env, cwd=os.path.dirname(API_DLL))
         wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
 
