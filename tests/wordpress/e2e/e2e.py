@@ -629,6 +629,11 @@ class Suite:
             assert all(os.path.isfile(os.path.join(self.s.uploads, f)) for f in files)
             if i == 0:
                 self.expect_offloaded(files)
+                # The owner is recorded on each object: its id, and a digest of its name as on disk (docs/keys.md).
+                for f in files:
+                    meta = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key="wp-content/uploads/" + unicodedata.normalize("NFC", f))["Metadata"]
+                    assert meta.get("attachment-id") == str(att["id"]), (ascii(f), meta)
+                    assert meta.get("source-name") == hashlib.sha256(f.encode("utf-8")).hexdigest()[:32], (ascii(f), meta)
                 keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files}
                 keys |= {k + ".webp" for k in keys}
                 snap = self.snapshot(keys)
