@@ -730,6 +730,34 @@ class Suite:
         assert json.loads(self.s.wp("index", str(d["id"]))) == []
         assert json.loads(self.s.wp("meta", str(d["id"]), "_media_offload_conflicts")) == {unicodedata.normalize("NFC", f): c["id"] for f in d_files}
 
+    @check("Owner deleted: its paths are freed; the other file claims them when next described, and only then is offloaded")
+    def claim_after_owner_delete(self):
+        c, c_files, d, d_files = self.media["nfd_owner"]
+        keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in c_files}
+        status, _, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{c['id']}?force=true", headers=self.s.auth())
+        assert status == 200, status
+        wait_for(lambda: not (keys & set(self.s.keys())), "the owner's objects to be deleted", tick=self.s.traffic)
+        # Freed, not yet claimed: the other attachment has sent nothing and still names its old owner.
+        assert json.loads(self.s.wp("index", str(d["id"]))) == [] and self.events_for(d["id"]) == []
+        # A metadata update that changes no file re-describes it; the freed paths are its own now, and that alone
+        # sends them.
+        self.s.wp("touch-meta", str(d["id"]))
+        wait_for(lambda: keys <= set(self.s.keys()), "the claimed paths to be offloaded", tick=self.s.traffic)
+        for f in d_files:
+            key = "wp-content/uploads/" + unicodedata.normalize("NFC", f)
+            wait_for(lambda: self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)["Metadata"].get("attachment-id") == str(d["id"]),
+                     f"{ascii(key)} recorded for its new owner", tick=self.s.traffic)
+            meta = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)["Metadata"]
+            assert meta.get("source-md5") == md5_of(os.path.join(self.s.uploads, f)), ascii(key)
+            assert meta.get("source-name") == hashlib.sha256(f.encode("utf-8")).hexdigest()[:32], (ascii(key), meta)
+        assert json.loads(self.s.wp("meta", str(d["id"]), "_media_offload_conflicts")) == ""
+        rows = {r["path"] for r in json.loads(self.s.wp("index", str(d["id"])))}
+        assert {unicodedata.normalize("NFC", f) for f in d_files} <= rows, sorted(rows)
+        assert self.rest_media(d["id"])["source_url"].startswith(f"https://{CDN}/")
+        self.expect_offloaded(d_files)
+        assert any(e["type"] == "attachment.updated" and e["attachmentId"] == d["id"] and e["status"] == 202
+                   for e in json.loads(self.s.wp("option", "media_offload_log")))
+
     @check("Manifest: refuses unsigned, wrongly signed and stale requests with 401")
     def manifest_auth(self):
         url = self.s.wp_url + "/wp-json/media-offload/v1/manifest?cursor=&limit=500"
@@ -1007,6 +1035,7 @@ class Suite:
         self.nfd_owner_pair()
         if "nfd_owner" in self.media:
             self.schema_upgrade()
+            self.claim_after_owner_delete()
         self.manifest_auth()
         self.manifest_pages()
         self.zero_drift()

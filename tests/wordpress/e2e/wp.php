@@ -9,6 +9,7 @@
  *                                          activation hook is printed as "Error: ..." with exit code 1
  *   cli <subcommand> [--flag[=value]]...   runs `wp media-offload <subcommand>` through a minimal WP_CLI stand-in
  *   edit <attachment-id> <rotate-degrees>  saves an edit through the image editor (wp_save_image), as the editor does
+ *   touch-meta <attachment-id>             saves the attachment's metadata unchanged (files untouched), as any plugin may
  *   queue                                  prints the outbox counts and rows as JSON
  *   option <name>                          prints an option as JSON
  *   set-option <name> <json>               writes an option directly, without the settings page's sanitising
@@ -163,6 +164,11 @@ switch ( $command ) {
 		if ( ! empty( $result->error ) ) {
 			exit( 1 );
 		}
+		break;
+
+	case 'touch-meta':
+		$id = (int) $args[0];
+		echo wp_json_encode( array( 'updated' => (bool) wp_update_attachment_metadata( $id, wp_get_attachment_metadata( $id, true ) ) ) ), "\n";
 		break;
 
 	case 'queue':
