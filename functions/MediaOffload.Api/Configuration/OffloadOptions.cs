@@ -103,6 +103,15 @@ public sealed class ReconcileOptions
     /// <summary>Header fixes, variants, deletes and HEAD requests in flight at once. Default 8.</summary>
     public int Parallelism { get; set; } = 8;
 
+    /// <summary>
+    /// Invocations in a row that may fail to read the manifest before the run ends with that failure in its report.
+    /// Each failed invocation saves its checkpoint, whose notification tries again. Default 3.
+    /// </summary>
+    public int MaxManifestAttempts { get; set; } = 3;
+
+    /// <summary>Time one manifest page may take, body included. Default 60 seconds.</summary>
+    public TimeSpan ManifestPageTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Files asked of the plugin's manifest per page. Default 500.</summary>
     public int ManifestPageSize { get; set; } = 500;
 

@@ -14,6 +14,7 @@ using MediaOffload.Core.Variants;
 using MediaOffload.Imaging;
 using MediaOffload.Api.Variants;
 using MediaOffload.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Hosting;
@@ -59,6 +60,7 @@ public static class MediaOffloadHosting
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<NonceStore>();
         services.AddSingleton<EventBodyReader>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<OriginClient>();
         services.AddSingleton<ManifestClient>();
         services.AddSingleton<ManifestSource>();

@@ -11,11 +11,11 @@ namespace MediaOffload.Api.Origin;
 /// </summary>
 internal static class GuardedConnector
 {
-    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowPrivateNetworks, CancellationToken cancellationToken)
+    public static async ValueTask<Stream> ConnectAsync(DnsEndPoint endPoint, bool allowPrivateNetworks, IHostResolver resolver, CancellationToken cancellationToken)
     {
         var addresses = IPAddress.TryParse(endPoint.Host, out var literal)
             ? [literal]
-            : await Dns.GetHostAddressesAsync(endPoint.Host, cancellationToken);
+            : await resolver.ResolveAsync(endPoint.Host, cancellationToken);
 
         string? refusal = null;
         Exception? lastError = null;

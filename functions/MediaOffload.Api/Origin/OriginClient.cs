@@ -16,7 +16,7 @@ public sealed class OriginClient : IDisposable
     private readonly OriginAllowlist _allowlist;
     private readonly OriginFetchOptions _options;
 
-    public OriginClient(IOptions<OffloadOptions> options)
+    public OriginClient(IOptions<OffloadOptions> options, IHostResolver resolver)
     {
         var o = options.Value;
         _options = o.Origin;
@@ -29,7 +29,7 @@ public sealed class OriginClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = _options.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = (context, ct) => GuardedConnector.ConnectAsync(context.DnsEndPoint, o.AllowPrivateNetworks, ct),
+            ConnectCallback = (context, ct) => GuardedConnector.ConnectAsync(context.DnsEndPoint, o.AllowPrivateNetworks, resolver, ct),
         };
         _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("MediaOffload/1.0");
@@ -39,8 +39,11 @@ public sealed class OriginClient : IDisposable
     /// GETs <paramref name="url"/> and returns the response once its headers arrive, after following same-origin
     /// redirects. Non-success answers throw <see cref="OffloadFailure"/>, transient for 5xx, 408 and 429.
     /// </summary>
-    /// <param name="configure">Adds headers to each request, e.g. a signature; it sees the exact URL sent.</param>
-    public async Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken, Action<HttpRequestMessage>? configure = null)
+    /// <param name="sign">
+    /// Signs the request for the exact URL sent. A signed request is never re-signed for another target
+    /// (docs/signing.md): it follows no redirect, and a redirect answer fails with the location it named.
+    /// </param>
+    public async Task<HttpResponseMessage> GetAsync(string url, CancellationToken cancellationToken, Action<HttpRequestMessage>? sign = null)
     {
         var current = new Uri(url);
         for (var hop = 0; ; hop++)
@@ -56,7 +59,7 @@ public sealed class OriginClient : IDisposable
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
-                configure?.Invoke(request);
+                sign?.Invoke(request);
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token);
             }
             catch (HttpRequestException e) when (e.InnerException is OffloadFailure refused)
@@ -77,6 +80,12 @@ public sealed class OriginClient : IDisposable
             {
                 response.Dispose();
                 var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                if (sign is not null)
+                {
+                    throw new OffloadFailure($"{current.AbsolutePath} answered {status} with a redirect to {next.AbsolutePath}; signed requests are not " +
+                        "re-signed for another target, so point AllowedOrigins at the address that answers (docs/signing.md)");
+                }
+
                 if (!OriginAllowlist.SameOrigin(current, next))
                 {
                     throw new OffloadFailure($"refused redirect from {current.Authority} to another host ({next.Scheme}://{next.Authority})");

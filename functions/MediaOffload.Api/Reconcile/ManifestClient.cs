@@ -5,6 +5,7 @@ using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Http;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Origin;
+
 using MediaOffload.Core.Manifest;
 using MediaOffload.Core.Signing;
 using Microsoft.Extensions.Options;
@@ -22,23 +23,39 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
 
     private readonly OffloadOptions _options = options.Value;
 
-    /// <summary>Fetches one page; <paramref name="cursor"/> is null for the first.</summary>
+    /// <summary>
+    /// Fetches one page; <paramref name="cursor"/> is null for the first. The whole page, body included, must arrive
+    /// within <see cref="ReconcileOptions.ManifestPageTimeout"/> and at the origin's minimum rate, so a trickling site
+    /// cannot hold the reconciler past its checkpoint.
+    /// </summary>
     public async Task<ManifestPage> GetPageAsync(string site, string? cursor, int limit, CancellationToken cancellationToken)
     {
         var url = string.Create(CultureInfo.InvariantCulture,
             $"{site.TrimEnd('/')}{ManifestPage.Route}?cursor={Uri.EscapeDataString(cursor ?? string.Empty)}&limit={limit}");
-        using var response = await origin.GetAsync(url, cancellationToken, Sign);
-        if (response.Content.Headers.ContentLength > MaxPageBytes)
-        {
-            throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var page = await BoundedRead.ReadAsync(body, MaxPageBytes, cancellationToken)
-            ?? throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
+        using var page = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        page.CancelAfter(_options.Reconcile.ManifestPageTimeout);
+        using var watchdog = new TransferWatchdog(page, _options.Origin.MinBytesPerSecond, _options.Origin.RateWindow, clock);
+        byte[] bytes;
         try
         {
-            return JsonSerializer.Deserialize<ManifestPage>(page)
+            using var response = await origin.GetAsync(url, page.Token, Sign);
+            if (response.Content.Headers.ContentLength > MaxPageBytes)
+            {
+                throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
+            }
+
+            await using var body = watchdog.Watch(await response.Content.ReadAsStreamAsync(page.Token));
+            bytes = await BoundedRead.ReadAsync(body, MaxPageBytes, page.Token)
+                ?? throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new OffloadFailure(watchdog.Tripped ?? $"manifest page not read within {_options.Reconcile.ManifestPageTimeout.TotalSeconds:0} s", transient: true, e);
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ManifestPage>(bytes)
                 ?? throw new OffloadFailure("manifest page is empty");
         }
         catch (JsonException e)

@@ -50,7 +50,8 @@ public sealed class ReconcileRunner(
         var request = state.Request;
         var prefix = request.Prefix ?? string.Empty;
         var site = _options.AllowedOrigins[0];
-        var planner = new ReconcilePlanner(new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, ResumeAfter = state.After });
+        // The manifest comes from the plugin's owner index, so it decides who owns each key (docs/keys.md).
+        var planner = new ReconcilePlanner(new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, ResumeAfter = state.After, SourceOwnsKeys = true });
         var stopAt = deadline - _limits.SafetyMargin;
         logger.LogInformation("Run {RunId} invocation {Invocation}: {Action} of '{Prefix}' after {After}, dry run {DryRun}",
             state.RunId, state.Invocation, request.Action, prefix, state.After ?? "(start)", request.IsDryRun);
@@ -68,9 +69,28 @@ public sealed class ReconcileRunner(
         using var slots = new SemaphoreSlim(_limits.Parallelism);
         var stopped = false;
         var handled = 0;
+        string? manifestFailure = null;
 
-        await foreach (var item in planner.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken))
+        await using var plan = planner.PlanAsync(manifest.ReadAsync(site, prefix, _limits.ManifestPageSize, cancellationToken), AuditedListing(planner, prefix, cancellationToken), cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
+            try
+            {
+                if (!await plan.MoveNextAsync())
+                {
+                    break;
+                }
+            }
+            catch (OffloadFailure e)
+            {
+                // The manifest could not be read (a timeout, a trickle, a broken page): keep what is done.
+                manifestFailure = e.Message;
+                break;
+            }
+
+            var item = plan.Current;
+
             // At least one item per invocation, so a run always moves forward however tight the deadline.
             if (handled > 0 && clock.GetUtcNow() >= stopAt)
             {
@@ -81,6 +101,11 @@ public sealed class ReconcileRunner(
             handled++;
             work.Planned(item);
             var ticket = tracker.Start(item.Key);
+            if (item.Reported)
+            {
+                work.Skipped(item);
+            }
+
             if (request.IsDryRun || item.Action == PlanAction.Skip)
             {
                 tracker.Complete(ticket);
@@ -90,7 +115,7 @@ public sealed class ReconcileRunner(
             switch (item.Action)
             {
                 case PlanAction.Upload or PlanAction.Replace:
-                    batch.Add((ticket, ToJobFile(item, site)));
+                    batch.Add((ticket, ToJobFile(item)));
                     if (batch.Count >= _limits.JobBatchSize)
                     {
                         await FlushJobsAsync(batch, site, tracker, work, cancellationToken);
@@ -126,8 +151,23 @@ public sealed class ReconcileRunner(
             logger.LogInformation("Run {RunId}: header fixes written as an S3 Batch Operations manifest to {Key}", state.RunId, key);
         }
 
-        var next = work.State with { After = tracker.After };
-        if (stopped)
+        var next = work.State with { After = tracker.After, ManifestFailures = manifestFailure is null ? 0 : state.ManifestFailures + 1 };
+        if (manifestFailure is not null && next.ManifestFailures < _limits.MaxManifestAttempts)
+        {
+            // The checkpoint's notification is the next attempt; a run that never reads its manifest ends below.
+            next = next with { Invocation = next.Invocation + 1 };
+            await PutAsync(RunState.KeyFor(next.RunId), "application/json", next.ToJson(), cancellationToken);
+            logger.LogWarning("Run {RunId} could not read the manifest ({Reason}); it continues after {After} in invocation {Invocation}",
+                next.RunId, manifestFailure, next.After, next.Invocation);
+            return new RunProgress(next, false, null);
+        }
+
+        if (manifestFailure is not null)
+        {
+            work.Failed("(manifest)", "ReadManifest", $"{next.ManifestFailures} attempts: {manifestFailure}");
+            next = work.State with { After = tracker.After, ManifestFailures = next.ManifestFailures };
+        }
+        else if (stopped)
         {
             next = next with { Invocation = next.Invocation + 1 };
             await PutAsync(RunState.KeyFor(next.RunId), "application/json", next.ToJson(), cancellationToken);
@@ -213,7 +253,7 @@ public sealed class ReconcileRunner(
         }
 
         var files = batch.Select(b => b.File).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
-        var job = new OffloadJob(JobIds.For(Core.Events.MediaEventTypes.Updated, site, 0, files), Core.Events.MediaEventTypes.Updated, site, 0, files);
+        var job = new OffloadJob(JobIds.For(Core.Events.MediaEventTypes.Updated, site, 0, files), Core.Events.MediaEventTypes.Updated, site, 0, files, FromManifest: true);
         try
         {
             await jobs.SaveAsync(job, cancellationToken);
@@ -239,16 +279,15 @@ public sealed class ReconcileRunner(
     }
 
     /// <summary>
-    /// The offload worker's view of an upload. The URL is the site's origin plus the key: with the default
-    /// <c>KeyPrefix</c> the CDN path equals the WordPress URL path (DESIGN §5).
+    /// The offload worker's view of an upload: the file's URL as the manifest gave it (its name on disk below the
+    /// site's uploads base), and the owner the manifest records (docs/keys.md).
     /// </summary>
-    private static JobFile ToJobFile(PlanItem item, string site)
+    private static JobFile ToJobFile(PlanItem item)
     {
         var source = item.Source!;
         var headers = item.Headers!;
-        var url = new Uri(site).GetLeftPart(UriPartial.Authority) + "/" + string.Join('/', item.Key.Split('/').Select(Uri.EscapeDataString));
-        return new JobFile(source.Path, item.Key, url, source.Size, source.Md5, headers.ContentType, headers.CacheControl,
-            headers.Metadata.TryGetValue(MediaMetadata.CachePolicy, out var policy) ? policy : null, source.Modified);
+        return new JobFile(source.Path, item.Key, source.Url, source.Size, source.Md5, headers.ContentType, headers.CacheControl,
+            headers.Metadata.TryGetValue(MediaMetadata.CachePolicy, out var policy) ? policy : null, source.Modified, source.Owner);
     }
 
     private ReconcileReport BuildReport(RunState state, string prefix, string site)
@@ -269,7 +308,7 @@ public sealed class ReconcileRunner(
             Requests = new Dictionary<string, long>(),
             DeleteRefused = state.DeleteRefused,
             Failures = state.Failures,
-            Skipped = [],
+            Skipped = state.Skipped ?? [],
             Drift = drift,
         };
     }
@@ -289,6 +328,7 @@ public sealed class ReconcileRunner(
         private readonly ConcurrentDictionary<string, long> _planned = new(start.Planned);
         private readonly ConcurrentDictionary<string, long> _done = new(start.Done);
         private readonly ConcurrentQueue<ReconcileFailure> _failures = new(start.Failures);
+        private readonly ConcurrentQueue<ReconcileSkip> _skipped = new(start.Skipped ?? []);
         private long _bytes = start.Bytes;
 
         public RunState State => start with
@@ -297,7 +337,16 @@ public sealed class ReconcileRunner(
             Done = new Dictionary<string, long>(_done),
             Bytes = Interlocked.Read(ref _bytes),
             Failures = _failures.ToArray(),
+            Skipped = _skipped.ToArray(),
         };
+
+        public void Skipped(PlanItem item)
+        {
+            if (_skipped.Count < maxFailures)
+            {
+                _skipped.Enqueue(new ReconcileSkip(item.Key, item.Reason));
+            }
+        }
 
         public void Planned(PlanItem item) => _planned.AddOrUpdate(item.Action.ToString(), 1, (_, n) => n + 1);
 

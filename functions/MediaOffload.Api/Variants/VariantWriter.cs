@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Storage;
@@ -22,6 +23,27 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, I
     /// <summary>Makes the variant for <paramref name="sourceKey"/> unless one made from the same source ETag exists.</summary>
     public async Task<VariantResult> CreateAsync(string sourceKey, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await CreateOnceAsync(sourceKey, cancellationToken);
+        }
+        catch (PreconditionFailedException)
+        {
+            // Another writer took the key between the HEAD and the PUT (the Variants function and a reconcile both
+            // answering one upload, say): decide again on what is there now, which is usually the same variant.
+            try
+            {
+                return await CreateOnceAsync(sourceKey, cancellationToken);
+            }
+            catch (PreconditionFailedException)
+            {
+                return new VariantResult(false, "not written", "the variant key kept changing while the variant was being made; the next event or reconcile decides again");
+            }
+        }
+    }
+
+    private async Task<VariantResult> CreateOnceAsync(string sourceKey, CancellationToken cancellationToken)
+    {
         if (!VariantKeys.TryGetSourceKind(sourceKey, out var kind))
         {
             return new VariantResult(false, "not a JPEG, PNG or GIF key");
@@ -36,6 +58,11 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, I
         var sourceETag = source.ETag.Trim('"');
         var variantKey = VariantKeys.VariantKeyFor(sourceKey);
         var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
+        if (existing?.Headers is { } found && !VariantMetadata.IsVariant(found))
+        {
+            return new VariantResult(false, ForeignObject);
+        }
+
         if (existing?.Meta(VariantMetadata.SourceETag) == sourceETag && existing.Meta(MediaMetadata.CachePolicy) == cachePolicy.Version)
         {
             return new VariantResult(false, "variant already current");
@@ -60,17 +87,42 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, I
         };
         var type = MediaTypes.ForExtension(outcome.Format == VariantFormat.WebP ? "webp" : Path.GetExtension(sourceKey).TrimStart('.'))!;
         var headers = new ObjectHeaders(outcome.ContentType!, cachePolicy.For(type), metadata);
-        using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
-        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers), body, cancellationToken);
+        var variantBytes = outcome.Body.ToArray();
+        using var body = new MemoryStream(variantBytes, writable: false);
+        // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
+        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, null, Convert.ToHexStringLower(MD5.HashData(variantBytes)), WriteCondition.Unchanged(existing)), body, cancellationToken);
         return new VariantResult(true, outcome.Format == VariantFormat.WebP
             ? $"wrote WebP ({outcome.Body.Length} of {bytes.Length} bytes)"
             : "wrote the original bytes: WebP was not smaller");
     }
 
-    /// <summary>Removes the variant of a deleted source.</summary>
+    /// <summary>What a result says when a foreign object holds the variant key.</summary>
+    public const string ForeignObject = "left alone: the object at the variant key is not a variant (it records no source ETag)";
+
+    /// <summary>Removes the variant of a deleted source; an object there that is not one of ours stays (docs/keys.md).</summary>
     public async Task<VariantResult> DeleteAsync(string sourceKey, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(_bucket, VariantKeys.VariantKeyFor(sourceKey), null, cancellationToken);
+        var variantKey = VariantKeys.VariantKeyFor(sourceKey);
+        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
+        if (existing is null)
+        {
+            return new VariantResult(false, "no variant to delete");
+        }
+
+        if (existing.Headers is { } found && !VariantMetadata.IsVariant(found))
+        {
+            return new VariantResult(false, ForeignObject);
+        }
+
+        try
+        {
+            await store.DeleteAsync(_bucket, variantKey, existing.ETag, cancellationToken);
+        }
+        catch (PreconditionFailedException)
+        {
+            return new VariantResult(false, "not deleted", "the variant changed while it was being deleted; the next reconcile decides again");
+        }
+
         return new VariantResult(true, "variant deleted");
     }
 

@@ -74,7 +74,7 @@ internal sealed class PlanExecutor(StepRunner steps, ExecutionSettings settings,
                 progress.Planned(item);
                 if (item.Action == PlanAction.Skip)
                 {
-                    if (item.Source?.Rejection is not null)
+                    if (item.Reported)
                     {
                         skipped.Add(new ReconcileSkip(item.Key, item.Reason));
                     }

@@ -54,18 +54,22 @@ internal sealed class StepRunner(
             if (source.Size < SinglePartLimit)
             {
                 var bytes = await ReadVerifiedAsync(path, source, cancellationToken);
-                stored = await store.PutAsync(new ObjectWrite(bucket, item.Key, headers, null, source.Md5), new MemoryStream(bytes, writable: false), cancellationToken);
+                stored = await store.PutAsync(new ObjectWrite(bucket, item.Key, headers, null, source.Md5, WriteCondition.Unchanged(item.Object)), new MemoryStream(bytes, writable: false), cancellationToken);
             }
             else
             {
                 await using var file = OpenRead(path);
                 await using var verified = new VerifyingStream(file, source.Size, source.Md5!);
-                stored = await store.PutAsync(new ObjectWrite(bucket, item.Key, headers, verified.EnsureComplete), verified, cancellationToken);
+                stored = await store.PutAsync(new ObjectWrite(bucket, item.Key, headers, verified.EnsureComplete, Condition: WriteCondition.Unchanged(item.Object)), verified, cancellationToken);
             }
         }
         catch (ContentMismatchException e)
         {
             throw new StepFailedException("file changed after it was planned; nothing was written (run again)", e);
+        }
+        catch (PreconditionFailedException e)
+        {
+            throw new StepFailedException(ChangedSincePlanned, e);
         }
         catch (FileNotFoundException e)
         {
@@ -153,18 +157,39 @@ internal sealed class StepRunner(
         };
         var headers = new ObjectHeaders(outcome.ContentType!, planner.Policy.For(type), metadata);
         var body = outcome.Body.ToArray();
-        var stored = await store.PutAsync(
-            new ObjectWrite(bucket, item.Key, headers, null, Convert.ToHexStringLower(MD5.HashData(body))),
-            new MemoryStream(body, writable: false),
-            cancellationToken);
+        StoredObject stored;
+        try
+        {
+            // Only over what the plan saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
+            stored = await store.PutAsync(
+                new ObjectWrite(bucket, item.Key, headers, null, Convert.ToHexStringLower(MD5.HashData(body)), WriteCondition.Unchanged(item.Object)),
+                new MemoryStream(body, writable: false),
+                cancellationToken);
+        }
+        catch (PreconditionFailedException e)
+        {
+            throw new StepFailedException(ChangedSincePlanned, e);
+        }
+
         state.RecordObject(item.Key, stored.ETag, null, headers);
     }
 
     private async Task DeleteAsync(PlanItem item, CancellationToken cancellationToken)
     {
-        await store.DeleteAsync(bucket, item.Key, null, cancellationToken);
+        try
+        {
+            // Only the object the plan judged an orphan: one rewritten since then is not.
+            await store.DeleteAsync(bucket, item.Key, item.Object?.ETag, cancellationToken);
+        }
+        catch (PreconditionFailedException e)
+        {
+            throw new StepFailedException(ChangedSincePlanned, e);
+        }
+
         state.Forget(item.Key);
     }
+
+    private const string ChangedSincePlanned = "the object changed after it was planned; nothing was written or deleted (run again)";
 
     private static async Task<byte[]> ReadVerifiedAsync(string path, SourceEntry source, CancellationToken cancellationToken)
     {

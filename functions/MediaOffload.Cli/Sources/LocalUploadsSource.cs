@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MediaOffload.Cli.State;
 using MediaOffload.Core.Media;
+using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Reconcile;
 
@@ -24,55 +25,82 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
 
     public async IAsyncEnumerable<SourceEntry> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entry in OrderedParallel.SelectAsync(Walk(files.Root, string.Empty, string.Empty), Inspect, parallelism, cancellationToken))
+        await foreach (var entry in OrderedParallel.SelectAsync(Walk([(files.Root, string.Empty)], string.Empty), Inspect, parallelism, cancellationToken))
         {
             yield return entry;
         }
     }
 
-    private async IAsyncEnumerable<(string Relative, FileSystemInfo Info)> Walk(string directory, string relative, string rawRelative)
+    /// <summary>A file found by the walk, or several whose names on disk share one NFC key (docs/keys.md).</summary>
+    private sealed record Found(string Path, FileSystemInfo? Info, string? OnDisk, IReadOnlyList<string>? Colliding = null);
+
+    /// <summary>
+    /// Walks the directories that share one NFC path (usually one; two when a folder exists in NFC and NFD) as one,
+    /// so their children come out in key order and two names with one key meet, to be reported together.
+    /// </summary>
+    private async IAsyncEnumerable<Found> Walk(IReadOnlyList<(string FullPath, string RawRelative)> directories, string relative)
     {
-        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions
-        {
-            RecurseSubdirectories = false,
-            IgnoreInaccessible = false,
-            AttributesToSkip = 0,
-            ReturnSpecialDirectories = false,
-        })
-            .Where(e => relative.Length > 0 || !Hidden.Contains(e.Name))
-            .Select(e => (Info: e, Name: e.Name.Normalize(NormalizationForm.FormC), IsDir: IsDirectory(e)))
-            .OrderBy(e => e.IsDir ? e.Name + "/" : e.Name, KeyOrder.Utf8)
+        var entries = directories
+            .SelectMany(d => new DirectoryInfo(d.FullPath).EnumerateFileSystemInfos("*", new EnumerationOptions
+            {
+                RecurseSubdirectories = false,
+                IgnoreInaccessible = false,
+                AttributesToSkip = 0,
+                ReturnSpecialDirectories = false,
+            }).Select(e => (Info: e, Raw: d.RawRelative.Length == 0 ? e.Name : $"{d.RawRelative}/{e.Name}")))
+            .Where(e => relative.Length > 0 || !Hidden.Contains(e.Info.Name))
+            .Select(e => (e.Info, e.Raw, Name: e.Info.Name.Normalize(NormalizationForm.FormC), IsDir: IsDirectory(e.Info)))
+            .GroupBy(e => e.IsDir ? e.Name + "/" : e.Name)
+            .OrderBy(g => g.Key, KeyOrder.Utf8)
             .ToList();
 
-        foreach (var (info, name, isDir) in entries)
+        foreach (var group in entries)
         {
-            var path = relative.Length == 0 ? name : $"{relative}/{name}";
-            var raw = rawRelative.Length == 0 ? info.Name : $"{rawRelative}/{info.Name}";
-            if (isDir)
+            var first = group.First();
+            var path = relative.Length == 0 ? first.Name : $"{relative}/{first.Name}";
+            if (first.IsDir)
             {
-                await foreach (var child in Walk(info.FullName, path, raw))
+                await foreach (var child in Walk(group.Select(g => (g.Info.FullName, g.Raw)).ToList(), path))
                 {
                     yield return child;
                 }
             }
+            else if (group.Count() > 1)
+            {
+                yield return new Found(path, null, null, group.Select(g => g.Raw).Order(StringComparer.Ordinal).ToList());
+            }
             else
             {
-                files.Remember(path, raw);
-                yield return (path, info);
+                files.Remember(path, first.Raw);
+                yield return new Found(path, first.Info, first.Raw);
             }
         }
     }
 
+    /// <summary>A name as a report may print it: decomposed accents are spelled out, so the two names of a pair differ visibly.</summary>
+    private static string Escape(string name) =>
+        string.Concat(name.Select(c => c < 0x80 && !char.IsControl(c) ? c.ToString() : c is >= '\u0300' and <= '\u036F' ? $"\\u{(int)c:X4}" : c.ToString()));
+
     // Symlinked directories are not followed: WordPress never makes them, and a loop would never end.
     private static bool IsDirectory(FileSystemInfo e) => e is DirectoryInfo && e.LinkTarget is null;
 
-    private async ValueTask<SourceEntry> Inspect((string Relative, FileSystemInfo Info) file, CancellationToken cancellationToken)
+    private async ValueTask<SourceEntry> Inspect(Found file, CancellationToken cancellationToken)
     {
-        var (relative, info) = file;
+        var relative = file.Path;
+        if (file.Colliding is { } names)
+        {
+            var all = names.Count == 2 ? "both" : "all";
+            return SourceEntry.Contested(relative,
+                $"{string.Join(" and ", names.Select(n => $"'{Escape(n)}'"))} on disk {all} map to this key; {all} are skipped and the object, if any, is left alone (docs/keys.md)");
+        }
+
+        var info = file.Info!;
         if (!MediaPath.TryParse(relative, out var path, out var pathError))
         {
             return SourceEntry.Rejected(relative, pathError);
         }
+
+        var owner = KeyOwner.For(null, file.OnDisk!);
 
         if (info is DirectoryInfo)
         {
@@ -113,7 +141,7 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
         {
             // Only files that passed the magic-byte check get an MD5 recorded; unchanged size and mtime mean
             // unchanged bytes, so a no-op run opens no file at all.
-            return new SourceEntry(path.Value, fi.Length, known.Md5, modified);
+            return new SourceEntry(path.Value, fi.Length, known.Md5, modified) { Owner = owner };
         }
 
         try
@@ -141,7 +169,7 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
                 }
             }
 
-            return new SourceEntry(path.Value, fi.Length, md5, modified);
+            return new SourceEntry(path.Value, fi.Length, md5, modified) { Owner = owner };
         }
         catch (FileNotFoundException)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MediaOffload.Core.Media;
+using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Storage;
 
 namespace MediaOffload.Core.Reconcile;
@@ -13,16 +14,23 @@ public static class ExpectedHeaders
     /// <summary>The format of <c>source-modified</c>, as the offload worker writes it.</summary>
     public const string ModifiedFormat = "yyyy-MM-ddTHH:mm:ssZ";
 
-    /// <summary>Content-Type, Cache-Control and <c>source-md5</c>, <c>source-modified</c>, <c>cache-policy</c> for a source file.</summary>
-    public static ObjectHeaders For(MediaType type, CachePolicy policy, SourceEntry source) =>
-        new(type.ContentType, policy.For(type), new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>
+    /// Content-Type, Cache-Control and <c>source-md5</c>, <c>source-modified</c>, <c>cache-policy</c> for a source
+    /// file, and its owner when known (docs/keys.md).
+    /// </summary>
+    public static ObjectHeaders For(MediaType type, CachePolicy policy, SourceEntry source)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [MediaMetadata.SourceMd5] = source.Md5 ?? string.Empty,
             [MediaMetadata.SourceModified] = source.Modified == DateTimeOffset.MinValue
                 ? string.Empty
                 : source.Modified.ToUniversalTime().ToString(ModifiedFormat, CultureInfo.InvariantCulture),
             [MediaMetadata.CachePolicy] = policy.Version,
-        });
+        };
+        source.Owner?.WriteTo(metadata);
+        return new ObjectHeaders(type.ContentType, policy.For(type), metadata);
+    }
 
     /// <summary>
     /// Why <paramref name="actual"/> differs from <paramref name="expected"/>, or null when it does not.
@@ -54,6 +62,10 @@ public static class ExpectedHeaders
             return md5 is null ? "no source-md5 metadata" : "source-md5 metadata differs";
         }
 
-        return null;
+        // An owner is drift only where both sides record one: an object from before owners were recorded is adopted
+        // by its next write, not rewritten for it.
+        var want = KeyOwner.Of(expected);
+        var have = KeyOwner.Of(actual);
+        return want.WriteConflict(have) is { } conflict ? $"owner differs: {conflict}" : null;
     }
 }

@@ -21,6 +21,12 @@ public sealed record PlanItem(
     string? SourceKey = null,
     string? SourceETag = null)
 {
+    /// <summary>
+    /// A skip the report lists, with its reason: a file that may not be offloaded, a contested or reserved key, or a
+    /// foreign object at a variant key. Everything these name is left alone.
+    /// </summary>
+    public bool Reported { get; init; }
+
     /// <summary>True for every action that changes the bucket (all but <see cref="PlanAction.Skip"/>).</summary>
     public bool IsDrift => Action != PlanAction.Skip;
 

@@ -16,6 +16,13 @@ public sealed record PlannerOptions
     public bool Variants { get; init; } = true;
 
     /// <summary>
+    /// Whether the source is the record of who owns each key: the plugin's manifest, built from its owner index
+    /// (docs/keys.md). Then an object recorded for another owner is rewritten for the source's. When false (a local
+    /// folder, which has no such record) the object is left alone and the file skipped. Default false.
+    /// </summary>
+    public bool SourceOwnsKeys { get; init; }
+
+    /// <summary>
     /// A checkpoint key: items at or before it (in <see cref="KeyOrder.Utf8"/> order) were done by an earlier run
     /// and are not emitted. The inputs are still read from the start, because a variant after the checkpoint
     /// needs its source from before it. Default null (emit everything).

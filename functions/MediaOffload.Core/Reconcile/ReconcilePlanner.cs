@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MediaOffload.Core.Media;
+using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Storage;
 using MediaOffload.Core.Variants;
 
@@ -37,6 +38,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         var source = await s.MoveNextAsync() ? s.Current : null;
         var sourceKey = source is null ? null : _options.KeyFor(source.Path);
         var obj = await b.MoveNextAsync() ? b.Current : null;
+        string? reservedKey = null;
 
         while (true)
         {
@@ -47,17 +49,36 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             }
 
             var here = obj is not null && obj.Key == key ? obj : null;
-            var variant = pendingKey == key ? pending.Dequeue() : null;
             PlanItem item;
+            if (sourceKey == key && VariantKeys.IsReservedName(key, out var variantOf))
+            {
+                // A file named like a variant (victim.jpg.webp): skipped, and the key stays the variant's. The
+                // object there, if any, is planned next as that variant, or left alone (docs/keys.md).
+                reservedKey = key;
+                item = new PlanItem(PlanAction.Skip, key, $"not offloaded: the name is reserved for a variant of '{variantOf}' (docs/keys.md)", source) { Reported = true };
+                (source, sourceKey) = await NextSourceAsync(s, sourceKey!);
+                Emit(item, out var reserved);
+                if (reserved is not null)
+                {
+                    yield return reserved;
+                }
+
+                continue;
+            }
+
+            var variant = pendingKey == key ? pending.Dequeue() : null;
             if (sourceKey == key)
             {
                 item = PlanSource(source!, key, here);
-                // A real upload named like a variant (a WebP plugin's photo.jpg.webp) wins over the variant of
-                // photo.jpg: the dequeued expectation is dropped and the source is planned as any other file.
                 if (NeedsVariant(source!, key, item))
                 {
                     var etag = item.Action is PlanAction.Upload or PlanAction.Replace ? null : here!.ETag;
                     pending.Enqueue(new PendingVariant(key + VariantKeys.VariantSuffix, key, source!, etag, here?.LastModified, item.Action), key + VariantKeys.VariantSuffix);
+                }
+                else if (item.Action == PlanAction.Skip && item.Reported && here is not null && VariantKeys.IsSource(key))
+                {
+                    // The object stays, and so does its variant: it is no orphan while its source is there.
+                    pending.Enqueue(new PendingVariant(key + VariantKeys.VariantSuffix, key, source!, here.ETag, here.LastModified, item.Action, Held: true), key + VariantKeys.VariantSuffix);
                 }
 
                 (source, sourceKey) = await NextSourceAsync(s, sourceKey!);
@@ -68,7 +89,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             }
             else
             {
-                item = PlanOrphan(here!);
+                item = PlanOrphan(here!, held: reservedKey == key);
             }
 
             if (here is not null)
@@ -89,12 +110,17 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
 
     private PlanItem PlanSource(SourceEntry source, string key, StoredObject? obj)
     {
+        if (source.HoldsKey)
+        {
+            return new PlanItem(PlanAction.Skip, key, $"not offloaded: {source.Rejection}", source, obj) { Reported = true };
+        }
+
         var type = source.Rejection is null ? MediaTypes.ForExtension(Extension(source.Path)) : null;
         if (type is null || source.Md5 is null)
         {
             var why = source.Rejection ?? (source.Md5 is null ? "no MD5 for the file" : "type may not be offloaded");
             return obj is null
-                ? new PlanItem(PlanAction.Skip, key, $"not offloadable: {why}", source)
+                ? new PlanItem(PlanAction.Skip, key, $"not offloadable: {why}", source) { Reported = true }
                 : new PlanItem(PlanAction.DeleteOrphan, key, $"source is not offloadable: {why}", source, obj);
         }
 
@@ -102,6 +128,12 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         if (obj is null)
         {
             return new PlanItem(PlanAction.Upload, key, "not in bucket", source, null, expected);
+        }
+
+        if (!_options.SourceOwnsKeys && obj.Headers is { } audited && source.Owner?.WriteConflict(KeyOwner.Of(audited)) is { } conflict)
+        {
+            // A local folder is no record of owners: the object stays as it is, and so does the file (docs/keys.md).
+            return new PlanItem(PlanAction.Skip, key, $"not offloaded, object left alone: {conflict}", source, obj) { Reported = true };
         }
 
         if (obj.Size != source.Size)
@@ -149,6 +181,17 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
     {
         PlanItem Generate(string reason) => new(PlanAction.GenerateVariant, v.Key, reason, v.Source, obj, null, v.SourceKey, v.SourceETag);
 
+        if (v.Held)
+        {
+            return new PlanItem(PlanAction.Skip, v.Key, "left alone with its source, which is not this run's to write", v.Source, obj, null, v.SourceKey, v.SourceETag);
+        }
+
+        if (obj?.Headers is { } audited && !VariantMetadata.IsVariant(audited))
+        {
+            // Another tool's file at the variant key: never overwritten, adopted or deleted as a variant (docs/keys.md).
+            return new PlanItem(PlanAction.Skip, v.Key, "left alone: the object at the variant key is not a variant (it records no source ETag)", v.Source, obj) { Reported = true };
+        }
+
         if (v.SourceETag is null)
         {
             return Generate(v.SourceAction == PlanAction.Upload ? "source is being uploaded" : "source is being replaced");
@@ -167,21 +210,22 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
                 : new PlanItem(PlanAction.Skip, v.Key, "variant present (not audited)", v.Source, obj, null, v.SourceKey, v.SourceETag);
         }
 
-        var recorded = obj.Headers.Meta(VariantMetadata.SourceETag);
-        if (recorded is null)
-        {
-            return Generate("variant records no source ETag");
-        }
+        var recorded = obj.Headers.Meta(VariantMetadata.SourceETag)!;
 
         return ETags.Same(recorded, v.SourceETag)
             ? new PlanItem(PlanAction.Skip, v.Key, "variant in sync", v.Source, obj, null, v.SourceKey, v.SourceETag)
             : Generate($"variant is stale: made from ETag {ETags.Normalize(recorded)}, source is {ETags.Normalize(v.SourceETag)}");
     }
 
-    private static PlanItem PlanOrphan(StoredObject obj)
+    /// <param name="held">A file of the library carries the key's name but may not claim it (a reserved name).</param>
+    private static PlanItem PlanOrphan(StoredObject obj, bool held)
     {
-        var isVariant = obj.Key.EndsWith(VariantKeys.VariantSuffix, StringComparison.Ordinal)
-            && VariantKeys.IsSource(obj.Key[..^VariantKeys.VariantSuffix.Length]);
+        var isVariant = VariantKeys.SourceKeyOf(obj.Key) is not null && (obj.Headers is null || VariantMetadata.IsVariant(obj.Headers));
+        if (held && !isVariant)
+        {
+            return new PlanItem(PlanAction.Skip, obj.Key, "left alone: a library file of this name exists, though its name is reserved", null, obj) { Reported = true };
+        }
+
         return new PlanItem(PlanAction.DeleteOrphan, obj.Key, isVariant ? "variant whose source is gone" : "no source file", null, obj);
     }
 
@@ -225,5 +269,6 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         return dot <= 0 ? string.Empty : name[(dot + 1)..];
     }
 
-    private sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction);
+    /// <param name="Held">Its source was left alone (contested, or another owner's): so is the variant.</param>
+    private sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction, bool Held = false);
 }

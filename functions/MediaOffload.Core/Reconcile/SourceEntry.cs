@@ -1,3 +1,5 @@
+using MediaOffload.Core.Ownership;
+
 namespace MediaOffload.Core.Reconcile;
 
 /// <summary>
@@ -11,7 +13,22 @@ namespace MediaOffload.Core.Reconcile;
 /// <param name="Rejection">Why the file may not be offloaded (path rules, type, magic bytes, unreadable); null when it may.</param>
 public sealed record SourceEntry(string Path, long Size, string? Md5, DateTimeOffset Modified, string? Rejection = null)
 {
+    /// <summary>Who the key belongs to once this file is written (docs/keys.md); null when unknown.</summary>
+    public KeyOwner? Owner { get; init; }
+
+    /// <summary>Where to fetch the file: its URL as the site serves it (manifest sources); null for local files.</summary>
+    public string? Url { get; init; }
+
+    /// <summary>
+    /// The key is claimed by more than one file (two names with one NFC key): the entry is skipped and the object at
+    /// the key, if any, is left alone, never deleted on its behalf.
+    /// </summary>
+    public bool HoldsKey { get; init; }
+
     /// <summary>A file that is reported as skipped and never uploaded.</summary>
     public static SourceEntry Rejected(string path, string reason, long size = 0) =>
         new(path, size, null, DateTimeOffset.MinValue, reason);
+
+    /// <summary>A contested key: reported as skipped, and its object left alone.</summary>
+    public static SourceEntry Contested(string path, string reason) => Rejected(path, reason) with { HoldsKey = true };
 }

@@ -18,6 +18,8 @@ namespace MediaOffload.Core.Runs;
 /// <param name="Bytes">Bytes handed to the offload worker so far.</param>
 /// <param name="DeleteRefused">Why orphan deletion was refused (the mass-delete cap), decided once per run.</param>
 /// <param name="Failures">Failed items, up to a cap, with reasons.</param>
+/// <param name="Skipped">Files and objects left alone on purpose, up to the same cap, with reasons.</param>
+/// <param name="ManifestFailures">Invocations in a row that could not read the manifest; the run ends at a cap.</param>
 public sealed record RunState(
     [property: JsonPropertyName("runId")] string RunId,
     [property: JsonPropertyName("request")] ReconcileRequest Request,
@@ -28,7 +30,9 @@ public sealed record RunState(
     [property: JsonPropertyName("done")] IReadOnlyDictionary<string, long> Done,
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("deleteRefused")] string? DeleteRefused,
-    [property: JsonPropertyName("failures")] IReadOnlyList<ReconcileFailure> Failures)
+    [property: JsonPropertyName("failures")] IReadOnlyList<ReconcileFailure> Failures,
+    [property: JsonPropertyName("skipped")] IReadOnlyList<ReconcileSkip>? Skipped = null,
+    [property: JsonPropertyName("manifestFailures")] int ManifestFailures = 0)
 {
     /// <summary>The control-bucket key of a run's checkpoint.</summary>
     public static string KeyFor(string runId) => $"{Checkpoint.KeyPrefix}{runId}.json";
