@@ -12,16 +12,17 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
  */
 function media_offload_uninstall_site() {
 	global $wpdb;
-	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema' ) as $option ) {
+	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema', 'media_offload_reindex' ) as $option ) {
 		delete_option( $option );
 	}
 	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) as $hook ) {
 		wp_unschedule_hook( $hook );
 	}
-	// The index and the outbox are the plugin's own bookkeeping; the fingerprint meta is too. Files stay.
+	// The index and the outbox are the plugin's own bookkeeping; the fingerprint and conflict meta are too. Files stay.
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_files" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_queue" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	delete_post_meta_by_key( '_media_offload_files' );
+	delete_post_meta_by_key( '_media_offload_conflicts' );
 }
 
 if ( is_multisite() ) {

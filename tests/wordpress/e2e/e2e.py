@@ -26,6 +26,7 @@ import urllib.request
 
 import boto3
 from botocore.config import Config
+from http.cookiejar import CookieJar  # the module's http() below shadows the http package
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
@@ -120,7 +121,7 @@ class Stack:
             p.wait(timeout=5)
 
     def teardown(self):
-        for name in ["service", "wordpress", "moto", "mariadb"]:
+        for name in ["service", "wordpress-nointl", "wordpress", "moto", "mariadb"]:
             try:
                 self.stop(name)
             except Exception as e:  # noqa: BLE001
@@ -167,7 +168,8 @@ define( 'DB_CHARSET', 'utf8mb4' );
 define( 'DB_COLLATE', '' );
 define( 'WP_HOME', '{self.wp_url}' );
 define( 'WP_SITEURL', '{self.wp_url}' );
-define( 'WP_ENVIRONMENT_TYPE', 'local' );
+// Local, unless a command is run with WP_ENVIRONMENT_TYPE set (the endpoint check runs one as production).
+if ( ! getenv( 'WP_ENVIRONMENT_TYPE' ) ) {{ define( 'WP_ENVIRONMENT_TYPE', 'local' ); }}
 define( 'WP_CONTENT_DIR', __DIR__ . '/wp-content' );
 define( 'FS_METHOD', 'direct' );
 define( 'WP_DEBUG', true );
@@ -177,8 +179,13 @@ define( 'AUTOMATIC_UPDATER_DISABLED', true );
 // Tests send traffic to loopback only: no update checks, no wordpress.org.
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 define( 'WP_AUTO_UPDATE_CORE', false );
-// A constant wins over the settings page: the browser test checks the field is locked.
-define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
+if ( file_exists( __DIR__ . '/e2e-settings-unlocked' ) ) {{
+	// The hostile key prefix check: the field is editable, by an admin without unfiltered_html, as on a subsite.
+	define( 'DISALLOW_UNFILTERED_HTML', true );
+}} else {{
+	// A constant wins over the settings page: the browser test checks the field is locked.
+	define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
+}}
 """)
             for i, name in enumerate(["AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT",
                                       "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"]):
@@ -190,11 +197,39 @@ define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
         out = self.wp("install", self.wp_url, json.dumps(settings))
         self.app = json.loads(out.strip().splitlines()[-1])
         self.uploads = os.path.join(self.wp_dir, "wp-content/uploads")
-        env = dict(self.env, PHP_CLI_SERVER_WORKERS="4")
-        self.start("wordpress", ["php", "-d", "upload_max_filesize=64M", "-d", "post_max_size=64M", "-d", "memory_limit=512M",
-                                 "-S", f"127.0.0.1:{self.wp_port}", "-t", self.wp_dir, os.path.join(HERE, "router.php")],
+        self.start_wordpress()
+
+    def start_wordpress(self, name="wordpress", port=None, env=None):
+        """WordPress on php -S; another name, port and PHP environment serve the same site (the no-intl checks)."""
+        port = port or self.wp_port
+        env = dict(env or self.env, PHP_CLI_SERVER_WORKERS="4")
+        self.start(name, ["php", "-d", "upload_max_filesize=64M", "-d", "post_max_size=64M", "-d", "memory_limit=512M",
+                          "-S", f"127.0.0.1:{port}", "-t", self.wp_dir, os.path.join(HERE, "router.php")],
                    env=env, cwd=self.wp_dir)
-        wait_for(lambda: http("GET", self.wp_url + "/wp-login.php")[0] == 200, "WordPress", timeout=30)
+        wait_for(lambda: http("GET", f"http://127.0.0.1:{port}/wp-login.php")[0] == 200, f"WordPress ({name})", timeout=30)
+        return f"http://127.0.0.1:{port}"
+
+    def nointl_env(self):
+        """This environment with PHP_INI_SCAN_DIR at a copy of PHP's conf.d that leaves intl out."""
+        if not hasattr(self, "_nointl"):
+            scan = re.search(r"Scan for additional \.ini files in:\s*(\S+)", subprocess.run(["php", "--ini"], capture_output=True, text=True).stdout)
+            assert scan and os.path.isdir(scan.group(1)), "php --ini names no conf.d"
+            conf = os.path.join(self.tmp, "conf.d-nointl")
+            os.makedirs(conf)
+            for name in os.listdir(scan.group(1)):
+                if "intl" not in name:
+                    shutil.copy(os.path.join(scan.group(1), name), conf)
+            self._nointl = dict(self.env, PHP_INI_SCAN_DIR=conf)
+            probe = subprocess.run(["php", "-r", "echo class_exists('Normalizer') ? 'intl' : 'none';"], env=self._nointl,
+                                   capture_output=True, text=True).stdout
+            assert probe == "none", f"intl is still loaded without its .ini: {probe!r}"
+        return self._nointl
+
+    def add_user(self, login, role):
+        """A user of that role with an application password; returns (id, auth headers)."""
+        out = json.loads(self.wp("user", login, role).strip().splitlines()[-1])
+        token = base64.b64encode(f"{out['user']}:{out['appPassword']}".encode()).decode()
+        return out["id"], {"Authorization": "Basic " + token}
 
     def start_moto(self):
         self.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(self.s3_port)])
@@ -216,8 +251,8 @@ define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
         wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
 
     # -- helpers ---------------------------------------------------------------------------------------------
-    def wp(self, *args, check=True):
-        p = subprocess.run(["php", os.path.join(HERE, "wp.php"), *args], env=self.env, capture_output=True, text=True,
+    def wp(self, *args, check=True, env=None):
+        p = subprocess.run(["php", os.path.join(HERE, "wp.php"), *args], env=env or self.env, capture_output=True, text=True,
                            timeout=120)
         with open(os.path.join(ARTIFACTS, "wp-commands.log"), "a") as f:
             f.write(f"$ wp.php {' '.join(args)}\n{p.stdout}{p.stderr}(exit {p.returncode})\n")
@@ -229,14 +264,14 @@ define( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' );
         token = base64.b64encode(f"{self.app['user']}:{self.app['appPassword']}".encode()).decode()
         return {"Authorization": "Basic " + token}
 
-    def upload(self, local_file, filename, mime, raw_name=False):
+    def upload(self, local_file, filename, mime, raw_name=False, auth=None, base=None):
         with open(local_file, "rb") as f:
             data = f.read()
         disposition = f'attachment; filename="{filename}"'.encode("utf-8").decode("latin-1")
-        headers = dict(self.auth(), **{"Content-Type": mime, "Content-Disposition": disposition})
+        headers = dict(auth or self.auth(), **{"Content-Type": mime, "Content-Disposition": disposition})
         if raw_name:
             headers["X-E2E-Raw-Name"] = "1"
-        status, body, _ = http("POST", self.wp_url + "/wp-json/wp/v2/media", data, headers, timeout=120)
+        status, body, _ = http("POST", (base or self.wp_url) + "/wp-json/wp/v2/media", data, headers, timeout=120)
         if status != 201:
             raise AssertionError(f"upload of {filename} answered {status}: {body[:500]!r}")
         return json.loads(body)
@@ -332,6 +367,54 @@ class Suite:
             assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
         return want
 
+    def snapshot(self, keys):
+        """Bytes, ETag, Content-Type and metadata of each object: what "unchanged" is compared by."""
+        out = {}
+        for key in sorted(keys):
+            o = self.s.s3.get_object(Bucket=MEDIA_BUCKET, Key=key)
+            out[key] = (hashlib.sha256(o["Body"].read()).hexdigest(), o["ETag"], o.get("ContentType"), o.get("CacheControl"), o["Metadata"])
+        return out
+
+    def manifest(self):
+        """Every manifest entry, page after page."""
+        files, cursor = [], ""
+        while True:
+            url = f"{self.s.wp_url}/wp-json/media-offload/v1/manifest?cursor={urllib.parse.quote(cursor, safe='')}&limit=1000"
+            status, body, _ = signed_get(url)
+            assert status == 200, (status, body[:300])
+            page = json.loads(body)
+            files += page["files"]
+            cursor = page["nextCursor"]
+            if not cursor:
+                return files
+
+    def rest_media(self, att_id):
+        status, body, _ = http("GET", f"{self.s.wp_url}/wp-json/wp/v2/media/{att_id}", headers=self.s.auth())
+        assert status == 200, (status, body[:300])
+        return json.loads(body)
+
+    def events_for(self, att_id):
+        """Outbox rows and sent-log entries of one attachment: where any event for it would show."""
+        q = json.loads(self.s.wp("queue"))
+        log_entries = json.loads(self.s.wp("option", "media_offload_log")) or []
+        return [r for r in q["rows"] if int(r["attachment_id"]) == att_id] + [e for e in log_entries if e["attachmentId"] == att_id]
+
+    def author(self):
+        if "author" not in self.media:
+            self.media["author"] = self.s.add_user("e2e-author", "author")
+        return self.media["author"]
+
+    @check("Endpoint: outside local/development, WordPress's safe HTTP rules refuse the loopback endpoint; nothing is called")
+    def endpoint_environment(self):
+        env = dict(self.s.env, WP_ENVIRONMENT_TYPE="production")
+        p = self.s.wp("cli", "verify", check=False, env=env)
+        assert p.returncode == 1 and "did not answer" in p.stderr, (p.returncode, p.stdout, p.stderr)
+        assert "WordPress refuses to call this API endpoint" in p.stderr, p.stderr
+        # WordPress's own refusal of an unsafe URL, before any connection is made.
+        assert "A valid URL was not provided" in p.stderr, p.stderr
+        out = self.s.wp("cli", "verify")
+        assert "Success:" in out, out
+
     @check("CLI: verify reaches the service with a signed health request; status lists the settings")
     def cli(self):
         out = self.s.wp("cli", "verify")
@@ -375,6 +458,7 @@ class Suite:
                                dict(self.s.auth(), **{"Content-Type": "application/json"}))
         assert status == 201, (status, body[:300])
         post = json.loads(body)
+        self.media["post"] = post["link"]
         status, page, _ = http("GET", post["link"])
         assert status == 200, status
         with open(os.path.join(ARTIFACTS, "post.html"), "wb") as f:
@@ -404,6 +488,15 @@ class Suite:
             assert body == f.read(), "body is not the original"
         status, _, headers = http("GET", f"{self.s.wp_url}/wp-content/uploads/2001/01/nothing-here.jpg.webp")
         assert not headers.get("Content-Type", "").startswith("image/"), f"a missing original answered {status} with an image"
+        # An image under uploads that no attachment owns (a web-server rule might keep it private): not served.
+        stray = os.path.join(os.path.dirname(rel), "e2e-stray-private.jpg")
+        shutil.copy(os.path.join(self.s.uploads, rel), os.path.join(self.s.uploads, stray))
+        try:
+            status, body, headers = http("GET", f"{self.s.wp_url}/wp-content/uploads/{stray}.webp")
+            assert not headers.get("Content-Type", "").startswith("image/") and headers.get("X-Media-Offload") is None, \
+                f"a file no attachment owns was served ({status}, {headers.get('Content-Type')})"
+        finally:
+            os.unlink(os.path.join(self.s.uploads, stray))
 
     @check("Edit: rotating the image in the editor offloads the new files (attachment.updated)")
     def edit(self):
@@ -482,6 +575,189 @@ class Suite:
             self.media[f"hostile{i}{'raw' if raw else ''}"] = (att, files)
             log(f"     {ascii(name)} -> {ascii(rel)}: {len(files)} files")
 
+    @check("Reserved name: an Author's upload of victim.jpg.webp leaves the victim's variant byte-identical; WordPress serves it")
+    def reserved_variant_name(self):
+        att, files = self.media["jpeg"]
+        rel = next(f for f in files if "-300x" in f and not re.search(r"-e\d{13}", f))
+        victim = f"wp-content/uploads/{rel}.webp"
+        wait_for(lambda: victim in self.s.keys(), f"the victim's variant {victim}")
+        before = self.snapshot([victim])
+        _, author = self.author()
+        src = os.path.join(self.s.tmp, "attacker.webp")
+        subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "400", "300", "66"], check=True)
+        with open(src, "rb") as f:
+            attacker_bytes = f.read()
+        hostile = self.s.upload(src, os.path.basename(rel) + ".webp", "image/webp", auth=author)
+        assert hostile["media_details"]["file"] == rel + ".webp", f"WordPress renamed it: {hostile['media_details']['file']}"
+        sizes = sorted(os.path.dirname(rel) + "/" + v["file"] for k, v in hostile["media_details"].get("sizes", {}).items() if k != "full")
+        assert sizes, "WordPress made no sizes of the WebP, so nothing shows its other files still go"
+        # Its other files are ordinary names and are offloaded: the event went, without the reserved one.
+        size_keys = {f"wp-content/uploads/{p}" for p in sizes}
+        wait_for(lambda: size_keys <= set(self.s.keys()), f"the attacker's sizes {sorted(size_keys)}", tick=self.s.traffic)
+        assert self.snapshot([victim]) == before, "the victim's variant changed"
+        assert hashlib.sha256(attacker_bytes).hexdigest() != before[victim][0]
+        rows = json.loads(self.s.wp("index", str(hostile["id"])))
+        assert sorted(r["path"] for r in rows) == sizes, f"index rows: {[r['path'] for r in rows]}"
+        assert all(f["path"] != rel + ".webp" for f in self.manifest()), "the reserved name is in the manifest"
+        # WordPress serves the attacker's file itself, and its URL stays on WordPress; its sizes' URLs do not.
+        status, body, _ = http("GET", f"{self.s.wp_url}/wp-content/uploads/{urllib.parse.quote(rel)}.webp")
+        assert status == 200 and body == attacker_bytes, f"WordPress did not serve the upload ({status})"
+        media = self.rest_media(hostile["id"])
+        assert media["source_url"] == f"{self.s.wp_url}/wp-content/uploads/{rel}.webp", media["source_url"]
+        assert all(v["source_url"].startswith(f"https://{CDN}/") for k, v in media["media_details"]["sizes"].items() if k != "full"), \
+            [v["source_url"] for v in media["media_details"]["sizes"].values()]
+        # Deleting it deletes its own sizes, never the variant at its name's key.
+        status, _, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{hostile['id']}?force=true", headers=self.s.auth())
+        assert status == 200, status
+        wait_for(lambda: not (size_keys & set(self.s.keys())), "the attacker's sizes to be deleted", tick=self.s.traffic)
+        assert self.snapshot([victim]) == before, "deleting the attacker's upload touched the victim's variant"
+        sent = [e for e in self.events_for(hostile["id"]) if e.get("type") == "attachment.deleted" or e.get("event_type") == "attachment.deleted"]
+        assert sent, "no delete event was sent for the attacker's sizes"
+        log(f"     {rel}.webp by an Author: variant unchanged, {len(sizes)} sizes offloaded and deleted")
+
+    def pair(self, name, first_form, second_form, seeds):
+        """The same name uploaded twice, raw, in two Unicode forms: first by the admin, then by the Author."""
+        out = []
+        for i, (form, auth) in enumerate(((first_form, None), (second_form, self.author()[1]))):
+            src = os.path.join(self.s.tmp, f"pair-{seeds[i]}.jpg")
+            subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "800", "600", str(seeds[i])], check=True)
+            raw = unicodedata.normalize(form, name)
+            att = self.s.upload(src, raw, "image/jpeg", raw_name=True, auth=auth)
+            assert os.path.basename(att["media_details"]["file"]) == raw, f"renamed: {ascii(att['media_details']['file'])}"
+            folder = os.path.dirname(att["media_details"]["file"])
+            files = sorted({att["media_details"]["file"]} | {f"{folder}/{v['file']}" for k, v in att["media_details"]["sizes"].items() if k != "full"})
+            assert all(os.path.isfile(os.path.join(self.s.uploads, f)) for f in files)
+            if i == 0:
+                self.expect_offloaded(files)
+                # The owner is recorded on each object: its id, and a digest of its name as on disk (docs/keys.md).
+                for f in files:
+                    meta = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key="wp-content/uploads/" + unicodedata.normalize("NFC", f))["Metadata"]
+                    assert meta.get("attachment-id") == str(att["id"]), (ascii(f), meta)
+                    assert meta.get("source-name") == hashlib.sha256(f.encode("utf-8")).hexdigest()[:32], (ascii(f), meta)
+                keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files}
+                keys |= {k + ".webp" for k in keys}
+                snap = self.snapshot(keys)
+            out.append((att, files))
+        return out, snap
+
+    def second_is_left_out(self, owner, other, snap):
+        """The second of a pair owns nothing: no row, its conflicts recorded, no event, the owner's objects as they were."""
+        (a, a_files), (b, b_files) = owner, other
+        conflicts = wait_for(lambda: json.loads(self.s.wp("meta", str(b["id"]), "_media_offload_conflicts")) or None,
+                             "the second upload's conflicts")
+        assert conflicts == {unicodedata.normalize("NFC", f): a["id"] for f in b_files}, conflicts
+        assert json.loads(self.s.wp("index", str(b["id"]))) == [], "the second upload has index rows"
+        rows = {r["path"]: r for r in json.loads(self.s.wp("index", str(a["id"])))}
+        assert set(rows) == {unicodedata.normalize("NFC", f) for f in a_files}, sorted(rows)
+        assert all(rows[unicodedata.normalize("NFC", f)]["name"] == f for f in a_files), "the owner's on-disk name is not kept"
+        assert self.events_for(b["id"]) == [], f"an event for the second upload: {self.events_for(b['id'])}"
+        assert self.snapshot(snap) == snap, "the owner's objects changed"
+        listed = [f for f in self.manifest() if f["path"] in rows]
+        assert sorted(f["path"] for f in listed) == sorted(rows) and all(f["attachmentId"] == a["id"] for f in listed), listed
+        assert not any(f["attachmentId"] == b["id"] for f in self.manifest())
+        return listed
+
+    @check("NFC/NFD pair: two users' café.jpg; the first owns the key, the second is not offloaded, listed or rewritten; its delete deletes nothing")
+    def nfc_nfd_pair(self):
+        ((a, a_files), (b, b_files)), snap = self.pair("café.jpg", "NFC", "NFD", (20, 21))
+        listed = self.second_is_left_out((a, a_files), (b, b_files), snap)
+        main = next(f for f in listed if f["path"] == unicodedata.normalize("NFC", a["media_details"]["file"]))
+        assert urllib.parse.unquote(main["url"]).endswith(a["media_details"]["file"]), main["url"]
+        # The owner goes to the CDN; the other file stays on WordPress, which serves its own bytes.
+        assert self.rest_media(a["id"])["source_url"].startswith(f"https://{CDN}/")
+        media = self.rest_media(b["id"])
+        assert media["source_url"].startswith(self.s.wp_url + "/"), media["source_url"]
+        assert all(v["source_url"].startswith(self.s.wp_url + "/") for v in media["media_details"]["sizes"].values()), \
+            [v["source_url"] for v in media["media_details"]["sizes"].values()]
+        status, body, _ = http("GET", self.s.wp_url + "/wp-content/uploads/" + urllib.parse.quote(b["media_details"]["file"]))
+        assert status == 200 and body == open(os.path.join(self.s.uploads, b["media_details"]["file"]), "rb").read()
+        # The WebP fallback answers for the owner's name only.
+        _, _, headers = http("GET", self.s.wp_url + "/wp-content/uploads/" + urllib.parse.quote(b["media_details"]["file"]) + ".webp")
+        assert headers.get("X-Media-Offload") is None, "the fallback served a file that does not own its key"
+        _, body, headers = http("GET", self.s.wp_url + "/wp-content/uploads/" + urllib.parse.quote(a["media_details"]["file"]) + ".webp")
+        assert headers.get("X-Media-Offload") == "webp-fallback-original" and body == open(os.path.join(self.s.uploads, a["media_details"]["file"]), "rb").read()
+        # Deleting the second deletes its files on disk and nothing in the bucket.
+        status, _, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{b['id']}?force=true", headers=self.s.auth())
+        assert status == 200, status
+        assert not any(os.path.exists(os.path.join(self.s.uploads, f)) for f in b_files)
+        assert all(os.path.isfile(os.path.join(self.s.uploads, f)) for f in a_files)
+        assert self.events_for(b["id"]) == [], f"deleting the second upload queued {self.events_for(b['id'])}"
+        self.s.traffic()
+        time.sleep(1)
+        assert self.snapshot(snap) == snap, "deleting the second upload changed the owner's objects"
+        assert [f for f in self.manifest() if f["path"] in {x["path"] for x in listed}] == listed
+        self.media["pair"] = (a, a_files)
+        log(f"     owner {a['id']} ({len(a_files)} files) kept; {b['id']} left out, deleted, bucket unchanged")
+
+    @check("NFD owner, NFC second: the owner goes to the CDN under its NFC key; the NFC file stays on WordPress, in content too")
+    def nfd_owner_pair(self):
+        ((c, c_files), (d, d_files)), snap = self.pair("naïve.jpg", "NFD", "NFC", (22, 23))
+        self.second_is_left_out((c, c_files), (d, d_files), snap)
+        contested = {r["path"]: r["contested"] for r in json.loads(self.s.wp("index", str(c["id"])))}
+        assert set(contested.values()) == {"1"}, contested
+        nfc_main = unicodedata.normalize("NFC", c["media_details"]["file"])
+        cdn_main = f"https://{CDN}/wp-content/uploads/" + urllib.parse.quote(nfc_main)
+        assert self.rest_media(c["id"])["source_url"] == cdn_main, self.rest_media(c["id"])["source_url"]
+        assert self.rest_media(d["id"])["source_url"].startswith(self.s.wp_url + "/")
+        # Content names both files by their uploads URLs; only the owner's is swapped.
+        local = f"{self.s.wp_url}/wp-content/uploads/"
+        content = f'<p><img src="{local}{c["media_details"]["file"]}" alt="c"/><img src="{local}{d["media_details"]["file"]}" alt="d"/></p>'
+        status, body, _ = http("POST", self.s.wp_url + "/wp-json/wp/v2/posts",
+                               json.dumps({"title": "NFD owner", "status": "publish", "content": content}).encode(),
+                               dict(self.s.auth(), **{"Content-Type": "application/json"}))
+        assert status == 201, (status, body[:300])
+        status, page, _ = http("GET", json.loads(body)["link"])
+        parser = ImgParser()
+        parser.feed(page.decode("utf-8"))
+        srcs = {i.get("alt"): i.get("src") for i in parser.imgs}
+        assert srcs.get("c") == cdn_main, ascii(srcs.get("c"))
+        assert srcs.get("d") == local + d["media_details"]["file"], ascii(srcs.get("d"))
+        self.media["nfd_owner"] = (c, c_files, d, d_files)
+
+    @check("Schema upgrade: a schema-1 index is upgraded by dbDelta and re-indexed; on-disk names and conflicts come back")
+    def schema_upgrade(self):
+        c, c_files, d, d_files = self.media["nfd_owner"]
+        columns = json.loads(self.s.wp("schema-v1").strip().splitlines()[-1])
+        assert "name" not in columns and "contested" not in columns, columns
+        # The next request upgrades the table; WP-Cron then re-describes every attachment.
+        wait_for(lambda: json.loads(self.s.wp("option", "media_offload_schema")) == "2"
+                 and json.loads(self.s.wp("option", "media_offload_reindex")) is None, "the upgrade and re-index",
+                 tick=self.s.traffic)
+        rows = {r["path"]: r for r in json.loads(self.s.wp("index", str(c["id"])))}
+        assert {p: r["name"] for p, r in rows.items()} == {unicodedata.normalize("NFC", f): f for f in c_files}, \
+            [ascii(r["name"]) for r in rows.values()]
+        assert {r["contested"] for r in rows.values()} == {"1"}, "the conflict was not recorded again"
+        assert json.loads(self.s.wp("index", str(d["id"]))) == []
+        assert json.loads(self.s.wp("meta", str(d["id"]), "_media_offload_conflicts")) == {unicodedata.normalize("NFC", f): c["id"] for f in d_files}
+
+    @check("Owner deleted: its paths are freed; the other file claims them when next described, and only then is offloaded")
+    def claim_after_owner_delete(self):
+        c, c_files, d, d_files = self.media["nfd_owner"]
+        keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in c_files}
+        status, _, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{c['id']}?force=true", headers=self.s.auth())
+        assert status == 200, status
+        wait_for(lambda: not (keys & set(self.s.keys())), "the owner's objects to be deleted", tick=self.s.traffic)
+        # Freed, not yet claimed: the other attachment has sent nothing and still names its old owner.
+        assert json.loads(self.s.wp("index", str(d["id"]))) == [] and self.events_for(d["id"]) == []
+        # A metadata update that changes no file re-describes it; the freed paths are its own now, and that alone
+        # sends them.
+        self.s.wp("touch-meta", str(d["id"]))
+        wait_for(lambda: keys <= set(self.s.keys()), "the claimed paths to be offloaded", tick=self.s.traffic)
+        for f in d_files:
+            key = "wp-content/uploads/" + unicodedata.normalize("NFC", f)
+            wait_for(lambda: self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)["Metadata"].get("attachment-id") == str(d["id"]),
+                     f"{ascii(key)} recorded for its new owner", tick=self.s.traffic)
+            meta = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)["Metadata"]
+            assert meta.get("source-md5") == md5_of(os.path.join(self.s.uploads, f)), ascii(key)
+            assert meta.get("source-name") == hashlib.sha256(f.encode("utf-8")).hexdigest()[:32], (ascii(key), meta)
+        assert json.loads(self.s.wp("meta", str(d["id"]), "_media_offload_conflicts")) == ""
+        rows = {r["path"] for r in json.loads(self.s.wp("index", str(d["id"])))}
+        assert {unicodedata.normalize("NFC", f) for f in d_files} <= rows, sorted(rows)
+        assert self.rest_media(d["id"])["source_url"].startswith(f"https://{CDN}/")
+        self.expect_offloaded(d_files)
+        assert any(e["type"] == "attachment.updated" and e["attachmentId"] == d["id"] and e["status"] == 202
+                   for e in json.loads(self.s.wp("option", "media_offload_log")))
+
     @check("Manifest: refuses unsigned, wrongly signed and stale requests with 401")
     def manifest_auth(self):
         url = self.s.wp_url + "/wp-json/media-offload/v1/manifest?cursor=&limit=500"
@@ -518,9 +794,17 @@ class Suite:
         assert paths == sorted(paths, key=lambda p: p.encode("utf-8")), "not in byte order"
         assert len(set(paths)) == len(paths), "a path is listed twice"
         assert all(unicodedata.is_normalized("NFC", p) for p in paths), [ascii(p) for p in paths if not unicodedata.is_normalized("NFC", p)]
+        base = self.s.wp_url + "/wp-content/uploads/"
         for f in files:
-            assert set(f) == {"path", "size", "md5", "mime", "modified", "attachmentId"}, f
+            assert set(f) == {"path", "url", "size", "md5", "mime", "modified", "attachmentId"}, f
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", f["modified"]), f["modified"]
+            # url names the owner's file as on disk (NFD stays NFD), each segment percent-encoded like an event's.
+            assert f["url"].startswith(base), f["url"]
+            on_disk = urllib.parse.unquote(f["url"][len(base):])
+            assert f["url"][len(base):] == "/".join(urllib.parse.quote(seg, safe="") for seg in on_disk.split("/")), f["url"]
+            assert unicodedata.normalize("NFC", on_disk) == f["path"], (ascii(on_disk), ascii(f["path"]))
+            assert os.path.isfile(os.path.join(self.s.uploads, on_disk)), f"{ascii(on_disk)} is not on disk"
+            assert md5_of(os.path.join(self.s.uploads, on_disk)) == f["md5"], ascii(on_disk)
         # Everything the site has is in the bucket with the same MD5, and the bucket holds nothing else.
         keys = self.s.keys()
         media_keys = {k for k in keys if not (k.endswith(".webp") and k[:-5] in keys)}
@@ -540,7 +824,7 @@ class Suite:
         assert answer.get("status") == "finished" and answer.get("runId"), answer
         return answer
 
-    @check("Reconcile: after upload, edit, delete, outage and hostile names, a reconcile finds zero drift")
+    @check("Reconcile: after upload, edit, delete, outage, hostile names and owner conflicts, a reconcile finds zero drift")
     def zero_drift(self):
         answer = self.reconcile({"action": "reconcile"})
         report = answer["report"]
@@ -602,19 +886,138 @@ class Suite:
         assert saved["cdn_domain"] == "media.e2e.test" and saved["rewrite_urls"] is True and saved["secret"] == SECRET, saved
         assert os.path.getsize(os.path.join(ARTIFACTS, "settings-page.png")) > 10000
 
-    @check("Uninstall: options, tables and scheduled events removed; media untouched")
+    @check("Key prefix: x\"><img onerror> is refused on the settings page (no unfiltered_html) and no markup of it reaches a post")
+    def hostile_key_prefix(self):
+        hostile = 'x"><img src=x onerror=alert(1)>'
+        flag = os.path.join(self.s.wp_dir, "e2e-settings-unlocked")
+        saved = json.loads(self.s.wp("option", "media_offload_settings"))
+        open(flag, "w").close()
+        try:
+            env = dict(os.environ, WP_URL=self.s.wp_url, WP_USER="admin", WP_PASSWORD="e2e-admin-password",
+                       ARTIFACTS=ARTIFACTS, NODE_PATH=os.path.join(TESTS, "node_modules"), POST_URL=self.media["post"],
+                       EXPECT_PREFIX=saved["key_prefix"], EXPECT_CDN=f"https://{saved['cdn_domain']}/{saved['key_prefix']}/")
+            p = subprocess.run(["node", os.path.join(HERE, "settings-hostile.mjs")], env=env, capture_output=True, text=True,
+                               timeout=180, cwd=TESTS)
+            with open(os.path.join(ARTIFACTS, "settings-hostile.log"), "w") as f:
+                f.write(p.stdout + p.stderr)
+            assert p.returncode == 0, (p.stdout + p.stderr)[-800:]
+            after = json.loads(self.s.wp("option", "media_offload_settings"))
+            assert after == saved, f"the settings changed: {after}"
+            # Stored behind the page's back (a value saved before this rule, a direct write): rewriting stops, the
+            # value is printed nowhere, and the status says why.
+            self.s.wp("set-option", "media_offload_settings", json.dumps(dict(saved, key_prefix=hostile)))
+            status, page, _ = http("GET", self.media["post"])
+            assert status == 200, status
+            assert b"onerror" not in page and b"src=x" not in page, "markup from the stored key prefix is in the post"
+            parser = ImgParser()
+            parser.feed(page.decode("utf-8"))
+            srcs = [i["src"] for i in parser.imgs if "wp-image-" in i.get("class", "")]
+            assert srcs and all(src.startswith(self.s.wp_url + "/wp-content/uploads/") for src in srcs), srcs
+            status, body, _ = http("GET", f"{self.s.wp_url}/wp-json/wp/v2/media/{self.media['jpeg'][0]['id']}")
+            assert "onerror" not in body.decode() and json.loads(body)["source_url"].startswith(self.s.wp_url + "/")
+            p = self.s.wp("cli", "status", check=False)
+            assert "key prefix must be" in p.stderr, p.stderr
+        finally:
+            self.s.wp("set-option", "media_offload_settings", json.dumps(saved))
+            os.unlink(flag)
+
+    @check("Without intl: activation through wp.php (as WP-CLI) is refused with the reason; nothing is indexed or sent")
+    def intl_activation(self):
+        nointl = self.s.nointl_env()
+        before = (self.s.wp("index"), json.loads(self.s.wp("queue")), sorted(self.s.keys()))
+        assert json.loads(self.s.wp("deactivate").strip().splitlines()[-1]) == {"active": False}
+        try:
+            p = self.s.wp("activate", check=False, env=nointl)
+            assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+            assert p.stderr.startswith("Error: Media Offload needs PHP's intl extension") and "apt install php" in p.stderr, p.stderr
+            assert "media-offload/media-offload.php" not in json.loads(self.s.wp("option", "active_plugins"))
+            assert (self.s.wp("index"), json.loads(self.s.wp("queue")), sorted(self.s.keys())) == before, "something was indexed or sent"
+        finally:
+            out = json.loads(self.s.wp("activate").strip().splitlines()[-1])
+        assert out == {"active": True}, out
+        log(f"     refused: {p.stderr.strip()[:110]}...")
+
+    def admin_page(self, base, path):
+        """A wp-admin page fetched with a cookie login, without following redirects to the main server."""
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), Stay)
+        opener.open(base + "/wp-login.php", timeout=30).read()
+        form = urllib.parse.urlencode({"log": "admin", "pwd": "e2e-admin-password", "wp-submit": "Log In", "testcookie": "1"}).encode()
+        try:
+            opener.open(base + "/wp-login.php", form, timeout=30)
+        except urllib.error.HTTPError as e:
+            assert e.code == 302, f"login answered {e.code}"
+        with opener.open(base + path, timeout=60) as r:
+            return r.read().decode("utf-8")
+
+    @check("intl gone after activation: inert; manifest 503, an upload is not indexed or sent, a delete waits in the outbox, the notice shows")
+    def intl_inert(self):
+        nointl = self.s.nointl_env()
+        att, files = self.media["hostile2raw"]
+        keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files}
+        keys |= {k + ".webp" for k in keys}
+        assert keys <= set(self.s.keys())
+        # Only PHP without intl serves the site now, so nothing else can post the outbox meanwhile.
+        self.s.stop("wordpress")
+        try:
+            base = self.s.start_wordpress("wordpress-nointl", free_port(), nointl)
+            url = base + "/wp-json/media-offload/v1/manifest?cursor=&limit=10"
+            assert http("GET", url)[0] == 401, "an unsigned request got past the signature check"
+            status, body, _ = signed_get(url)
+            problem = json.loads(body)
+            assert status == 503 and problem["code"] == "media_offload_intl_missing" and "intl" in problem["message"], (status, body[:300])
+            # An upload: served by WordPress, not described, indexed or sent.
+            src = os.path.join(self.s.tmp, "inert.jpg")
+            subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "600", "400", "30"], check=True)
+            inert = self.s.upload(src, unicodedata.normalize("NFD", "inert-é.jpg"), "image/jpeg", raw_name=True, base=base)
+            assert inert["source_url"].startswith(self.s.wp_url + "/wp-content/uploads/"), inert["source_url"]
+            assert json.loads(self.s.wp("meta", str(inert["id"]), "_media_offload_files")) == ""
+            assert json.loads(self.s.wp("index", str(inert["id"]))) == [] and self.events_for(inert["id"]) == []
+            # A delete: the index frees the paths at once; the event waits in the outbox, untried.
+            status, _, _ = http("DELETE", f"{base}/wp-json/wp/v2/media/{att['id']}?force=true", headers=self.s.auth())
+            assert status == 200, status
+            assert json.loads(self.s.wp("index", str(att["id"]))) == []
+            rows = [r for r in json.loads(self.s.wp("queue"))["rows"] if int(r["attachment_id"]) == att["id"]]
+            assert [(r["event_type"], r["status"], r["attempts"]) for r in rows] == [("attachment.deleted", "pending", "0")], rows
+            # A dispatch that was due when intl went away runs on this PHP's WP-Cron and posts nothing.
+            assert self.s.wp("cron", "media_offload_dispatch", "now", env=nointl).strip() != "[]"
+            status, _, _ = http("GET", base + "/wp-cron.php")
+            assert status == 200, status
+            assert json.loads(self.s.wp("cron", "media_offload_dispatch", env=nointl)) == [], "the dispatch did not run"
+            rows = [r for r in json.loads(self.s.wp("queue"))["rows"] if int(r["attachment_id"]) == att["id"]]
+            assert [(r["status"], r["attempts"], r["last_error"]) for r in rows] == [("pending", "0", None)], rows
+            assert keys <= set(self.s.keys()), "the delete was sent"
+            p = self.s.wp("cli", "retry", check=False, env=nointl)
+            assert p.returncode == 1 and "intl" in p.stderr, (p.returncode, p.stderr)
+            assert "state:        inert" in self.s.wp("cli", "status", env=nointl)
+            dashboard = self.admin_page(base, "/wp-admin/index.php")
+            assert 'id="media-offload-intl-missing"' in dashboard and "intl extension" in dashboard, "no admin notice"
+        finally:
+            self.s.stop("wordpress-nointl")
+            self.s.start_wordpress()
+        # intl is back: the kept delete goes out.
+        self.s.wp("cli", "retry", check=False)
+        wait_for(lambda: not (keys & set(self.s.keys())), "the kept delete to be delivered", tick=self.s.traffic)
+        assert any(e["type"] == "attachment.deleted" and e["attachmentId"] == att["id"] and e["status"] == 202
+                   for e in json.loads(self.s.wp("option", "media_offload_log")))
+
+    @check("Uninstall: options, tables, scheduled events and the plugin's meta removed; media untouched")
     def uninstall(self):
         before = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         out = json.loads(self.s.wp("uninstall").strip().splitlines()[-1])
-        assert out["options"] == [False, False, False, False], out
+        assert out["options"] == [False, False, False, False, False], out
         assert out["cron"] == [False, False, False], out
         assert out["tables"] == [], out
         assert out["attachments"] > 0
+        assert out["meta"] == 0, f"{out['meta']} fingerprint or conflict meta rows left"
         after = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         assert before == after, "uninstall touched uploads"
 
     def run(self):
         self.cli()
+        self.endpoint_environment()
         self.upload_jpeg()
         self.upload_png()
         if "jpeg" in self.media:
@@ -626,11 +1029,26 @@ class Suite:
         self.outage()
         self.hostile()
         self.hostile_raw()
+        if "jpeg" in self.media:
+            self.reserved_variant_name()
+        self.nfc_nfd_pair()
+        self.nfd_owner_pair()
+        if "nfd_owner" in self.media:
+            self.schema_upgrade()
         self.manifest_auth()
         self.manifest_pages()
+        # Reconcile and backfill while a contested pair is live: the NFD owner, listed by its on-disk url, and the
+        # NFC file beside it that the manifest leaves out.
         self.zero_drift()
         self.backfill()
+        if "nfd_owner" in self.media:
+            self.claim_after_owner_delete()
         self.settings_page()
+        if "post" in self.media:
+            self.hostile_key_prefix()
+        self.intl_activation()
+        if "hostile2raw" in self.media:
+            self.intl_inert()
         self.uninstall()
 
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * Writes a test image with GD: php make-image.php <out.jpg|out.png> <width> <height> [seed]
+ * Writes a test image with GD: php make-image.php <out.jpg|out.png|out.webp> <width> <height> [seed]
  *
  * @package MediaOffload
  */
@@ -18,4 +18,11 @@ for ( $i = 0; $i < 40; $i++ ) {
 	$c = imagecolorallocate( $img, ( $i * 37 + $seed ) % 256, ( $i * 91 ) % 256, ( $i * 53 + $seed * 11 ) % 256 );
 	imagefilledellipse( $img, ( $i * 997 + $seed * 131 ) % $w, ( $i * 613 ) % $h, 40 + $i * 7, 30 + $i * 5, $c );
 }
-'png' === strtolower( pathinfo( $out, PATHINFO_EXTENSION ) ) ? imagepng( $img, $out, 6 ) : imagejpeg( $img, $out, 85 );
+$ext = strtolower( pathinfo( $out, PATHINFO_EXTENSION ) );
+if ( 'png' === $ext ) {
+	imagepng( $img, $out, 6 );
+} elseif ( 'webp' === $ext ) {
+	imagewebp( $img, $out, 80 );
+} else {
+	imagejpeg( $img, $out, 85 );
+}

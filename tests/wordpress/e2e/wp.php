@@ -4,10 +4,19 @@
  *
  * Needs WP_DIR in the environment. Commands:
  *   install <url> <plugin-settings-json>   installs the site, activates the plugin, prints an application password
+ *   user <login> <role>                    adds a user, prints its id and an application password
+ *   activate | deactivate                  (de)activates the plugin as `wp plugin activate` does: a wp_die() in the
+ *                                          activation hook is printed as "Error: ..." with exit code 1
  *   cli <subcommand> [--flag[=value]]...   runs `wp media-offload <subcommand>` through a minimal WP_CLI stand-in
  *   edit <attachment-id> <rotate-degrees>  saves an edit through the image editor (wp_save_image), as the editor does
+ *   touch-meta <attachment-id>             saves the attachment's metadata unchanged (files untouched), as any plugin may
  *   queue                                  prints the outbox counts and rows as JSON
  *   option <name>                          prints an option as JSON
+ *   set-option <name> <json>               writes an option directly, without the settings page's sanitising
+ *   meta <post-id> <key>                   prints a post meta value as JSON
+ *   index [<attachment-id>]                prints the manifest index rows (all, or of one attachment) as JSON
+ *   schema-v1                              turns the index table back into schema 1, to test the upgrade
+ *   cron <hook> [now]                      (schedules <hook> to run now, then) prints when events of <hook> are due
  *   uninstall                              runs the plugin's uninstall.php the way WordPress does
  *
  * @package MediaOffload
@@ -27,7 +36,7 @@ $_SERVER['HTTP_HOST']   = (string) parse_url( $home, PHP_URL_HOST ) . ( parse_ur
 $_SERVER['SERVER_NAME'] = (string) parse_url( $home, PHP_URL_HOST );
 $_SERVER['REQUEST_URI'] = '/';
 
-if ( 'cli' === $command ) {
+if ( in_array( $command, array( 'cli', 'activate', 'deactivate' ), true ) ) {
 	// A stand-in for the few WP_CLI methods the plugin's commands call, so they run through the real
 	// `defined( 'WP_CLI' ) && WP_CLI` registration path without the WP-CLI package.
 	define( 'WP_CLI', true );
@@ -53,6 +62,11 @@ if ( 'cli' === $command ) {
 			exit( 1 );
 		}
 	}
+	// WP-CLI turns wp_die() into an error with the message as plain text; so does this stand-in.
+	function e2e_cli_die( $message ) {
+		$message = is_wp_error( $message ) ? $message->get_error_message() : (string) $message;
+		WP_CLI::error( html_entity_decode( wp_strip_all_tags( $message ), ENT_QUOTES, 'UTF-8' ) );
+	}
 }
 
 if ( 'install' === $command ) {
@@ -77,6 +91,43 @@ switch ( $command ) {
 		flush_rewrite_rules( false );
 		list( $password ) = WP_Application_Passwords::create_new_application_password( 1, array( 'name' => 'e2e' ) );
 		echo wp_json_encode( array( 'user' => 'admin', 'appPassword' => $password ) ), "\n";
+		break;
+
+	case 'user':
+		$id = wp_insert_user(
+			array(
+				'user_login' => $args[0],
+				'user_pass'  => 'e2e-' . $args[0] . '-password',
+				'user_email' => $args[0] . '@example.com',
+				'role'       => $args[1],
+			)
+		);
+		if ( is_wp_error( $id ) ) {
+			fwrite( STDERR, $id->get_error_message() . "\n" );
+			exit( 1 );
+		}
+		list( $password ) = WP_Application_Passwords::create_new_application_password( $id, array( 'name' => 'e2e' ) );
+		echo wp_json_encode( array( 'id' => $id, 'user' => $args[0], 'appPassword' => $password ) ), "\n";
+		break;
+
+	case 'activate':
+	case 'deactivate':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		add_filter(
+			'wp_die_handler',
+			function () {
+				return 'e2e_cli_die';
+			}
+		);
+		if ( 'activate' === $command ) {
+			$result = activate_plugin( 'media-offload/media-offload.php' );
+			if ( is_wp_error( $result ) ) {
+				WP_CLI::error( $result->get_error_message() );
+			}
+		} else {
+			deactivate_plugins( 'media-offload/media-offload.php' );
+		}
+		echo wp_json_encode( array( 'active' => is_plugin_active( 'media-offload/media-offload.php' ) ) ), "\n";
 		break;
 
 	case 'cli':
@@ -115,7 +166,16 @@ switch ( $command ) {
 		}
 		break;
 
+	case 'touch-meta':
+		$id = (int) $args[0];
+		echo wp_json_encode( array( 'updated' => (bool) wp_update_attachment_metadata( $id, wp_get_attachment_metadata( $id, true ) ) ) ), "\n";
+		break;
+
 	case 'queue':
+		// Also while the plugin is deactivated (the activation check), through its own autoloader.
+		if ( ! class_exists( 'MediaOffload\\Queue' ) ) {
+			require_once WP_PLUGIN_DIR . '/media-offload/inc/namespace.php';
+		}
 		echo wp_json_encode(
 			array(
 				'counts' => MediaOffload\Queue::counts(),
@@ -128,6 +188,43 @@ switch ( $command ) {
 		echo wp_json_encode( get_option( $args[0], null ) ), "\n";
 		break;
 
+	case 'set-option':
+		update_option( $args[0], json_decode( $args[1], true ) );
+		echo wp_json_encode( get_option( $args[0], null ) ), "\n";
+		break;
+
+	case 'meta':
+		echo wp_json_encode( get_post_meta( (int) $args[0], $args[1], true ) ), "\n";
+		break;
+
+	case 'index':
+		global $wpdb;
+		$table = $wpdb->prefix . 'media_offload_files';
+		$where = isset( $args[0] ) ? $wpdb->prepare( ' WHERE attachment_id = %d', (int) $args[0] ) : '';
+		echo wp_json_encode( $wpdb->get_results( "SELECT path, attachment_id, name, size, md5, contested FROM {$table}{$where} ORDER BY path", ARRAY_A ) ), "\n";
+		break;
+
+	case 'cron':
+		if ( isset( $args[1] ) && 'now' === $args[1] ) {
+			wp_schedule_single_event( time(), $args[0], array( 'e2e' ) );
+		}
+		$due = array();
+		foreach ( (array) _get_cron_array() as $timestamp => $hooks ) {
+			if ( isset( $hooks[ $args[0] ] ) ) {
+				$due[] = (int) $timestamp;
+			}
+		}
+		echo wp_json_encode( $due ), "\n";
+		break;
+
+	case 'schema-v1':
+		global $wpdb;
+		$table = $wpdb->prefix . 'media_offload_files';
+		$wpdb->query( "ALTER TABLE {$table} DROP COLUMN name, DROP COLUMN contested" );
+		update_option( 'media_offload_schema', '1', true );
+		echo wp_json_encode( $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ) ), "\n";
+		break;
+
 	case 'uninstall':
 		require_once ABSPATH . 'wp-admin/includes/plugin.php';
 		deactivate_plugins( 'media-offload/media-offload.php' );
@@ -135,10 +232,11 @@ switch ( $command ) {
 		global $wpdb;
 		echo wp_json_encode(
 			array(
-				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema', 'media_offload_last_backfill' ) ),
+				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema', 'media_offload_last_backfill', 'media_offload_reindex' ) ),
 				'cron'    => array_map( 'wp_next_scheduled', array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) ),
 				'tables'  => $wpdb->get_col( "SHOW TABLES LIKE '{$wpdb->prefix}media_offload%'" ),
 				'attachments' => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->posts} WHERE post_type = 'attachment'" ),
+				'meta'        => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->postmeta} WHERE meta_key IN ('_media_offload_files', '_media_offload_conflicts')" ),
 			)
 		), "\n";
 		break;

@@ -106,21 +106,59 @@ class PathsTest extends TestCase {
 		$this->assertLessThan( 20, $i );
 	}
 
-	public function test_webp_fallback_maps_only_variant_requests_inside_uploads() {
+	public function test_webp_fallback_maps_only_variant_requests_inside_uploads_for_owned_files() {
 		$dir = sys_get_temp_dir() . '/mo-webp-' . getmypid();
 		@mkdir( $dir . '/2024/05', 0777, true );
 		file_put_contents( $dir . '/2024/05/a b.jpg', 'x' );
 		file_put_contents( $dir . '/2024/05/s.php', 'x' );
+		file_put_contents( $dir . '/2024/05/private.jpg', 'x' );
+		// The index: 2024/05/a b.jpg is owned under its own name; private.jpg has no row.
+		$owner = function ( $path ) {
+			return '2024/05/a b.jpg' === $path ? '2024/05/a b.jpg' : null;
+		};
 		try {
-			$this->assertSame( realpath( $dir . '/2024/05/a b.jpg' ), Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg', '/wp-content/uploads', $dir ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/s.php.webp', '/wp-content/uploads', $dir ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/missing.jpg.webp', '/wp-content/uploads', $dir ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/../uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
-			$this->assertNull( Webp_Fallback::source_file( '/elsewhere/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir ) );
+			$this->assertSame( realpath( $dir . '/2024/05/a b.jpg' ), Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/s.php.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/missing.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/../uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/elsewhere/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
+			// On disk and an image, but no attachment owns it: the web server decides, not the fallback.
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/private.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
 		} finally {
 			unlink( $dir . '/2024/05/a b.jpg' );
 			unlink( $dir . '/2024/05/s.php' );
+			unlink( $dir . '/2024/05/private.jpg' );
+			rmdir( $dir . '/2024/05' );
+			rmdir( $dir . '/2024' );
+			rmdir( $dir );
+		}
+	}
+
+	public function test_webp_fallback_refuses_a_file_whose_nfc_path_another_name_owns() {
+		if ( ! Paths::can_normalize() ) {
+			$this->markTestSkipped( 'PHP intl is not installed.' );
+		}
+		$dir = sys_get_temp_dir() . '/mo-webp-nfd-' . getmypid();
+		@mkdir( $dir . '/2024/05', 0777, true );
+		$nfc = "2024/05/caf\u{00e9}.jpg";
+		$nfd = "2024/05/cafe\u{0301}.jpg";
+		file_put_contents( $dir . '/' . $nfc, 'owner' );
+		file_put_contents( $dir . '/' . $nfd, 'other' );
+		$seen  = array();
+		$owner = function ( $path ) use ( $nfc, &$seen ) {
+			$seen[] = $path;
+			return $nfc === $path ? $nfc : null;
+		};
+		try {
+			$this->assertSame( realpath( $dir . '/' . $nfc ), Webp_Fallback::source_file( '/wp-content/uploads/' . $nfc . '.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/' . $nfd . '.webp', '/wp-content/uploads', $dir, $owner ) );
+			// The index is asked by NFC path, with the multisite prefix when there is one.
+			Webp_Fallback::source_file( '/wp-content/uploads/sites/2/' . $nfd . '.webp', '/wp-content/uploads/sites/2', $dir, $owner, 'sites/2/' );
+			$this->assertSame( array( $nfc, $nfc, 'sites/2/' . $nfc ), $seen );
+		} finally {
+			unlink( $dir . '/' . $nfc );
+			unlink( $dir . '/' . $nfd );
 			rmdir( $dir . '/2024/05' );
 			rmdir( $dir . '/2024' );
 			rmdir( $dir );

@@ -18,8 +18,17 @@ class UrlRewriterTest extends TestCase {
 	public function test_cdn_base_adds_https_prefix_and_site() {
 		$this->assertSame( 'https://cdn.example.com/wp-content/uploads', Url_Rewriter::cdn_base( 'cdn.example.com', '/wp-content/uploads/', '' ) );
 		$this->assertSame( 'http://127.0.0.1:9/media/sites/3', Url_Rewriter::cdn_base( 'http://127.0.0.1:9/', 'media', 'sites/3/' ) );
-		$this->assertSame( 'https://cdn.example.com', Url_Rewriter::cdn_base( 'cdn.example.com', '', '' ) );
 		$this->assertSame( '', Url_Rewriter::cdn_base( '', 'wp-content/uploads', '' ) );
+	}
+
+	public function test_cdn_base_is_empty_for_settings_that_would_put_markup_or_traversal_into_urls() {
+		foreach ( array( '', 'x"><img src=x onerror=alert(1)>', 'a/../b', 'a/./b', 'a//b', 'a b' ) as $prefix ) {
+			$this->assertSame( '', Url_Rewriter::cdn_base( 'cdn.example.com', $prefix, '' ), $prefix );
+		}
+		foreach ( array( 'cdn.example.com"><script>alert(1)</script>', 'javascript:alert(1)', 'cdn.example.com/path', 'https://user@cdn.example.com', "cdn.example.com\nevil.example" ) as $domain ) {
+			$this->assertSame( '', Url_Rewriter::cdn_base( $domain, 'wp-content/uploads', '' ), $domain );
+		}
+		$this->assertSame( '', Url_Rewriter::cdn_base( 'cdn.example.com', 'wp-content/uploads', 'sites/x"/' ) );
 	}
 
 	public function test_attachment_url_swaps_only_the_host() {

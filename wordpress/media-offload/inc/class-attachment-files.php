@@ -83,7 +83,8 @@ class Attachment_Files {
 	 *
 	 * @param int        $attachment_id Attachment ID.
 	 * @param array|null $metadata      Metadata to use instead of the stored one.
-	 * @return array[] Each: path (with sites/N/), url, size, md5, mime, modified. Sorted by path.
+	 * @return array[] Each: path (with sites/N/, NFC), name (as on disk, without sites/N/), url, size, md5, mime,
+	 *                 modified. Sorted by path. Files with a reserved variant name are left out.
 	 */
 	public static function describe( $attachment_id, $metadata = null ) {
 		$uploads = wp_upload_dir( null, false );
@@ -99,7 +100,8 @@ class Attachment_Files {
 		$files   = array();
 
 		foreach ( self::paths( $attachment_id, $metadata ) as $relative ) {
-			if ( ! Paths::is_offloadable( $relative ) ) {
+			// A file named like another image's variant key is WordPress's to serve (docs/keys.md).
+			if ( ! Paths::is_offloadable( $relative ) || Paths::is_reserved_variant_name( $relative ) ) {
 				continue;
 			}
 			$full = $basedir . '/' . $relative;
@@ -122,9 +124,11 @@ class Attachment_Files {
 				'mtime' => $mtime,
 				'md5'   => $md5,
 			);
-			// The key is NFC, as the service makes it; the URL names the file as it is on disk.
+			// The key is NFC, as the service makes it; the URL names the file as it is on disk, and so does 'name'
+			// (for the index only; Events leaves it out of the event).
 			$files[]            = array(
 				'path'     => $prefix . Paths::nfc( $relative ),
+				'name'     => $relative,
 				'url'      => $baseurl . '/' . Paths::encode( $relative ),
 				'size'     => $size,
 				'md5'      => $md5,
@@ -146,7 +150,8 @@ class Attachment_Files {
 	}
 
 	/**
-	 * Paths (with sites/N/) recorded when the attachment was last described, for deletes.
+	 * Paths (with sites/N/, NFC) recorded when the attachment was last described or named by its metadata, without
+	 * reserved variant names. Events::on_delete() narrows them to the paths the attachment may delete.
 	 *
 	 * @param int $attachment_id Attachment ID.
 	 * @return string[]
@@ -161,6 +166,13 @@ class Attachment_Files {
 				$paths[] = $path;
 			}
 		}
+		// Never ask for the delete of a variant key on behalf of a file that merely has its name (docs/keys.md).
+		$paths = array_filter(
+			$paths,
+			function ( $p ) {
+				return ! Paths::is_reserved_variant_name( $p );
+			}
+		);
 		$paths = array_values(
 			array_unique(
 				array_map(

@@ -43,16 +43,38 @@ class Events {
 	private $queued = false;
 
 	/**
+	 * Whether the plugin may run (Requirements::met()). When it may not, only deletes are bookkept: the index drops
+	 * the attachment's rows (its paths must not stay owned by an attachment that is gone) and the delete of what it
+	 * owned waits in the outbox. Nothing is described, indexed or sent.
+	 *
+	 * @var bool
+	 */
+	private $ready;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param bool $ready Whether the plugin's requirements are met.
+	 */
+	public function __construct( $ready = true ) {
+		$this->ready = (bool) $ready;
+	}
+
+	/**
 	 * Adds the hooks.
 	 */
 	public function setup() {
+		add_action( 'delete_attachment', array( $this, 'on_delete' ), 10, 1 );
+		// Kept while inert too, so WP-Cron keeps the sweep's schedule for when the plugin can run again.
+		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval -- five minutes is the sweep interval.
+		if ( ! $this->ready ) {
+			return;
+		}
 		add_filter( 'wp_generate_attachment_metadata', array( $this, 'on_generate' ), 999, 2 );
 		add_filter( 'wp_update_attachment_metadata', array( $this, 'on_update' ), 999, 2 );
-		add_action( 'delete_attachment', array( $this, 'on_delete' ), 10, 1 );
 		add_action( 'shutdown', array( $this, 'flush' ), 0 );
 		add_action( self::DISPATCH_HOOK, array( __CLASS__, 'run_cron' ) );
 		add_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
-		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval -- five minutes is the sweep interval.
 		add_action( 'init', array( __CLASS__, 'ensure_sweep' ) );
 	}
 
@@ -121,14 +143,23 @@ class Events {
 	}
 
 	/**
-	 * Before WordPress deletes an attachment's files: queue the delete of every file it had.
+	 * Before WordPress deletes an attachment's files: queue the delete of every key it may delete, and free its paths.
 	 *
 	 * @param int $attachment_id Attachment ID.
 	 */
 	public function on_delete( $attachment_id ) {
 		$attachment_id = (int) $attachment_id;
 		unset( $this->changed[ $attachment_id ] );
-		$paths = Attachment_Files::known_paths( $attachment_id );
+		$owned = Manifest_Index::owned_paths( $attachment_id );
+		$known = array();
+		$taken = array();
+		if ( $this->ready ) {
+			// Without intl the names on disk cannot be put into NFC, so only the index's own paths are used.
+			$known = Attachment_Files::known_paths( $attachment_id );
+			$taken = Manifest_Index::owners( $known );
+		}
+		$conflicts = get_post_meta( $attachment_id, Manifest_Index::CONFLICTS_META, true );
+		$paths     = self::delete_paths( $attachment_id, $owned, $known, $taken, is_array( $conflicts ) ? $conflicts : array() );
 		Manifest_Index::remove( $attachment_id );
 		if ( ! $paths || ! Settings::can_send() ) {
 			return;
@@ -143,7 +174,49 @@ class Events {
 	}
 
 	/**
+	 * The keys a deleted attachment may ask the service to delete (docs/keys.md, "Two names, one key"). Pure.
+	 *
+	 * Every path it owns in the index, and any other path it had that no other attachment owns and that it never
+	 * lost to one (a file that left the disk earlier, say). Never a path another attachment owns, never a path it
+	 * recorded as a conflict, never a reserved variant name.
+	 *
+	 * @param int      $attachment_id Attachment ID.
+	 * @param string[] $owned         Paths the index says it owns.
+	 * @param string[] $known         Attachment_Files::known_paths().
+	 * @param int[]    $owners        Path => owner id for the known paths that have a row.
+	 * @param array    $conflicts     Its CONFLICTS_META: path => owner id.
+	 * @return string[] Sorted.
+	 */
+	public static function delete_paths( $attachment_id, array $owned, array $known, array $owners, array $conflicts ) {
+		$paths = array();
+		foreach ( $owned as $path ) {
+			$paths[ (string) $path ] = true;
+		}
+		foreach ( $known as $path ) {
+			$path = (string) $path;
+			if ( isset( $owners[ $path ] ) && (int) $owners[ $path ] !== (int) $attachment_id ) {
+				continue;
+			}
+			if ( array_key_exists( $path, $conflicts ) ) {
+				continue;
+			}
+			$paths[ $path ] = true;
+		}
+		$paths = array_filter(
+			array_map( 'strval', array_keys( $paths ) ),
+			function ( $path ) {
+				return ! Paths::is_reserved_variant_name( $path );
+			}
+		);
+		sort( $paths, SORT_STRING );
+		return array_values( $paths );
+	}
+
+	/**
 	 * At shutdown: describe each changed attachment, index it and queue its event; then wake WP-Cron.
+	 *
+	 * An event lists only the files the attachment owns in the index: a file whose NFC path another attachment owns
+	 * stays out, and WordPress keeps serving it (docs/keys.md, "Two names, one key").
 	 */
 	public function flush() {
 		$changed       = $this->changed;
@@ -156,14 +229,14 @@ class Events {
 			$before = get_post_meta( $attachment_id, Attachment_Files::META, true );
 			$files  = Attachment_Files::describe( $attachment_id );
 			$after  = get_post_meta( $attachment_id, Attachment_Files::META, true );
-			Manifest_Index::sync( $attachment_id, $files );
-			if ( ! $files || ! Settings::can_send() ) {
+			$index  = Manifest_Index::index_attachment( $attachment_id, $files );
+			if ( ! $index['owned'] || ! Settings::can_send() ) {
 				continue;
 			}
-			if ( 'attachment.updated' === $type && $before === $after ) {
-				continue; // Metadata changed, files did not (alt text, say).
+			if ( 'attachment.updated' === $type && $before === $after && ! $index['claimed'] ) {
+				continue; // Metadata changed, files did not (alt text, say), and no path was freed for it.
 			}
-			$this->enqueue( $type, $attachment_id, $files );
+			$this->enqueue( $type, $attachment_id, $index['owned'] );
 		}
 		if ( $this->queued ) {
 			$this->queued = false;
@@ -179,6 +252,14 @@ class Events {
 	 * @param array[] $files         Files.
 	 */
 	private function enqueue( $type, $attachment_id, array $files ) {
+		$fields = array_flip( array( 'path', 'url', 'size', 'md5', 'mime', 'modified' ) );
+		$files  = array_map(
+			function ( $file ) use ( $fields ) {
+				// The event carries the service's fields only; 'name' is the index's.
+				return array_intersect_key( $file, $fields );
+			},
+			$files
+		);
 		foreach ( array_chunk( $files, self::FILES_PER_EVENT ) as $chunk ) {
 			$event = array(
 				'type'         => $type,
@@ -252,7 +333,8 @@ class Events {
 			'retrying'  => 0,
 			'failed'    => 0,
 		);
-		if ( ! Settings::can_send() ) {
+		// Inert without intl (Requirements): the outbox is kept, nothing is posted.
+		if ( ! Settings::can_send() || ! Requirements::met() ) {
 			return $stats;
 		}
 		do {

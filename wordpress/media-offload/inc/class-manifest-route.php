@@ -8,7 +8,7 @@
 namespace MediaOffload;
 
 /**
- * The signed, paged manifest of the media library (DESIGN §5): files sorted by path in byte order, the order S3
+ * The signed, paged manifest of the media library (docs/plugin.md, "Manifest"): files sorted by path in byte order, the order S3
  * lists keys in, paged by an opaque cursor.
  */
 class Manifest_Route {
@@ -97,6 +97,11 @@ class Manifest_Route {
 	 * @return \WP_REST_Response|\WP_Error
 	 */
 	public function respond( $request ) {
+		// Signed, but this PHP cannot put names into NFC: a page now could list a decomposed name out of S3's order
+		// under a key the service never wrote. 503 tells the reconciler to try again later and says why.
+		if ( ! Requirements::met() ) {
+			return new \WP_Error( 'media_offload_intl_missing', Requirements::message(), array( 'status' => 503 ) );
+		}
 		$after = Manifest_Index::decode_cursor( (string) $request->get_param( 'cursor' ) );
 		if ( null === $after ) {
 			return new \WP_Error( 'media_offload_bad_cursor', __( 'The cursor is not one this site issued.', 'media-offload' ), array( 'status' => 400 ) );

@@ -61,6 +61,15 @@ class Paths {
 	const VARIANT_SOURCES = array( 'jpg', 'jpeg', 'jpe', 'png', 'gif' );
 
 	/**
+	 * The last segment of a variant key: an image name, then the variant's extension (docs/keys.md, "Variant keys
+	 * are reserved"). Only these four image types, and a non-empty name in front.
+	 */
+	const RESERVED_VARIANT_NAME = '/^.+\.(?:jpg|jpeg|png|gif)\.(?:webp|avif)$/i';
+
+	/** What the service, the CLI, the template and the plugin all accept as KeyPrefix (docs/keys.md, "Media keys"). */
+	const KEY_PREFIX = '#^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$#D';
+
+	/**
 	 * Lower-case extension of the last segment, or ''.
 	 *
 	 * @param string $path Path or URL path.
@@ -91,6 +100,54 @@ class Paths {
 	public static function mime( $path ) {
 		$ext = self::extension( $path );
 		return isset( self::TYPES[ $ext ] ) ? self::TYPES[ $ext ] : null;
+	}
+
+	/**
+	 * Whether a file's name is the shape of another image's variant key, e.g. victim.jpg.webp or a.PNG.avif.
+	 *
+	 * Such a file is never sent, indexed or rewritten (docs/keys.md, "Variant keys are reserved"): its key holds
+	 * what browsers get for another image, so an upload of that name must not replace it. photo.webp and
+	 * victim.jpg-300x200.webp are ordinary files. The service's rule is VariantKeys.IsReservedName.
+	 *
+	 * @param string $path Path, URL path or file name; only the last segment counts.
+	 * @return bool
+	 */
+	public static function is_reserved_variant_name( $path ) {
+		$path    = str_replace( '\\', '/', (string) $path );
+		$slash   = strrpos( $path, '/' );
+		$segment = false === $slash ? $path : substr( $path, $slash + 1 );
+		return 1 === preg_match( self::RESERVED_VARIANT_NAME, $segment );
+	}
+
+	/**
+	 * Whether a key prefix is one the service accepts: segments of letters, digits, '.', '_' and '-', joined by
+	 * single slashes, none of them '.' or '..' (docs/keys.md, "Media keys"). Anything else could carry markup or a
+	 * traversal into the CDN URLs the plugin prints, so it is refused rather than cleaned.
+	 *
+	 * @param string $prefix Key prefix, without leading or trailing slash.
+	 * @return bool
+	 */
+	public static function is_valid_key_prefix( $prefix ) {
+		$prefix = (string) $prefix;
+		if ( ! preg_match( self::KEY_PREFIX, $prefix ) ) {
+			return false;
+		}
+		foreach ( explode( '/', $prefix ) as $segment ) {
+			if ( '.' === $segment || '..' === $segment ) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Whether a path is already in NFC, so its on-disk name and its key are the same bytes.
+	 *
+	 * @param string $path Path.
+	 * @return bool
+	 */
+	public static function is_nfc( $path ) {
+		return self::nfc( $path ) === (string) $path;
 	}
 
 	/**

@@ -50,26 +50,42 @@ class Plugin {
 	}
 
 	/**
-	 * Adds every hook.
+	 * Whether setup() found the requirements met.
+	 *
+	 * @var bool
+	 */
+	private $ready = true;
+
+	/**
+	 * Adds every hook. Without intl (Requirements) the plugin is inert: it keeps the settings screen, shows why it
+	 * is inactive, answers the manifest with 503 and bookkeeps deletes, and does nothing else.
 	 */
 	public function setup() {
 		if ( $this->parts ) {
 			return;
 		}
+		$this->ready = Requirements::met();
 		$this->parts = array(
-			'events'   => new Events(),
-			'urls'     => new Urls(),
+			'events'   => new Events( $this->ready ),
 			'manifest' => new Manifest_Route(),
-			'webp'     => new Webp_Fallback(),
 		);
+		if ( $this->ready ) {
+			$this->parts['urls'] = new Urls();
+			$this->parts['webp'] = new Webp_Fallback();
+		}
 		if ( is_admin() ) {
 			$this->parts['admin'] = new Admin();
 		}
 		foreach ( $this->parts as $part ) {
 			$part->setup();
 		}
-		add_action( 'init', array( $this, 'install' ), 1 );
-		add_action( self::INDEX_HOOK, array( __CLASS__, 'index_batch' ) );
+		if ( $this->ready ) {
+			add_action( 'init', array( $this, 'install' ), 1 );
+			add_action( self::INDEX_HOOK, array( __CLASS__, 'index_batch' ) );
+		} else {
+			add_action( 'admin_notices', array( Requirements::class, 'notice' ) );
+			add_action( 'network_admin_notices', array( Requirements::class, 'notice' ) );
+		}
 
 		/**
 		 * Fires once the plugin has added its hooks.
@@ -89,6 +105,8 @@ class Plugin {
 		$this->parts = array();
 		remove_action( 'init', array( $this, 'install' ), 1 );
 		remove_action( self::INDEX_HOOK, array( __CLASS__, 'index_batch' ) );
+		remove_action( 'admin_notices', array( Requirements::class, 'notice' ) );
+		remove_action( 'network_admin_notices', array( Requirements::class, 'notice' ) );
 	}
 
 	/**
@@ -99,16 +117,22 @@ class Plugin {
 			return;
 		}
 		Schema::maybe_install();
+		do_action( Manifest_Index::CHANGED_ACTION );
 		if ( ! wp_next_scheduled( self::INDEX_HOOK ) ) {
 			wp_schedule_single_event( time(), self::INDEX_HOOK );
 		}
 	}
 
 	/**
-	 * WP-Cron: indexes a batch of attachments uploaded before the plugin ran, and continues until none are left.
+	 * WP-Cron: indexes a batch of attachments uploaded before the plugin ran, then re-describes a batch after a
+	 * schema upgrade, and continues until neither has anything left.
 	 */
 	public static function index_batch() {
-		if ( Manifest_Index::index_missing( 100 ) > 0 ) {
+		$done = Manifest_Index::index_missing( 100 );
+		if ( 0 === $done ) {
+			$done = Manifest_Index::reindex_batch( 200 );
+		}
+		if ( $done > 0 ) {
 			wp_schedule_single_event( time(), self::INDEX_HOOK );
 		}
 	}

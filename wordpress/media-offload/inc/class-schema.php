@@ -12,7 +12,7 @@ namespace MediaOffload;
  */
 class Schema {
 
-	const VERSION        = '1';
+	const VERSION        = '2';
 	const VERSION_OPTION = 'media_offload_schema';
 
 	/**
@@ -37,27 +37,38 @@ class Schema {
 
 	/**
 	 * Installs or upgrades the tables when the stored schema version differs.
+	 *
+	 * Version 2 adds, per index row, the owner's on-disk name (`name`, for the manifest's `url` and the URL
+	 * ownership check) and `contested`, set when another attachment's file normalises to the same path
+	 * (docs/keys.md, "Two names, one key").
+	 *
+	 * @return string|false The version found before ('' for a fresh install), or false when nothing was to do.
 	 */
 	public static function maybe_install() {
-		if ( get_option( self::VERSION_OPTION ) === self::VERSION ) {
-			return;
+		$previous = get_option( self::VERSION_OPTION );
+		if ( self::VERSION === $previous ) {
+			return false;
 		}
 		global $wpdb;
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		$charset = $wpdb->get_charset_collate();
 		$files   = self::files_table();
 		$queue   = self::queue_table();
-		// path is binary so ORDER BY and > compare bytes, the order S3 lists keys in.
+		// path and name are binary, so ORDER BY and > compare bytes (the order S3 lists keys in) and a name is
+		// compared byte for byte: an NFD name and its NFC form are different names.
 		dbDelta(
 			"CREATE TABLE {$files} (
 			path varbinary(900) NOT NULL,
 			attachment_id bigint(20) unsigned NOT NULL,
+			name varbinary(900) NOT NULL DEFAULT '',
 			size bigint(20) unsigned NOT NULL,
 			md5 char(32) NOT NULL,
 			mime varchar(100) NOT NULL,
 			modified bigint(20) unsigned NOT NULL,
+			contested tinyint(1) unsigned NOT NULL DEFAULT 0,
 			PRIMARY KEY  (path),
-			KEY attachment_id (attachment_id)
+			KEY attachment_id (attachment_id),
+			KEY contested (contested)
 			) {$charset};
 			CREATE TABLE {$queue} (
 			id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -74,7 +85,11 @@ class Schema {
 			KEY due (status,next_attempt_at)
 			) {$charset};"
 		);
+		if ( '1' === (string) $previous ) {
+			Manifest_Index::upgrade_from_v1();
+		}
 		update_option( self::VERSION_OPTION, self::VERSION, true );
+		return false === $previous ? '' : (string) $previous;
 	}
 
 	/**

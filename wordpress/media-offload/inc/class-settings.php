@@ -115,13 +115,19 @@ class Settings {
 	 */
 	public static function problems() {
 		$problems = array();
+		if ( ! Requirements::met() ) {
+			$problems[] = Requirements::message();
+		}
 		$endpoint = self::get( 'endpoint' );
 		if ( '' === $endpoint ) {
 			$problems[] = __( 'The API endpoint is not set.', 'media-offload' );
 		} elseif ( ! preg_match( '#^https?://[^/\s]+#i', $endpoint ) ) {
 			$problems[] = __( 'The API endpoint is not an http(s) URL.', 'media-offload' );
-		} elseif ( 0 === stripos( $endpoint, 'http://' ) && ! in_array( wp_get_environment_type(), array( 'local', 'development' ), true ) ) {
+		} elseif ( ! Client::is_local_environment() && 0 === stripos( $endpoint, 'http://' ) ) {
 			$problems[] = __( 'The API endpoint uses plain http; use https outside local development.', 'media-offload' );
+		}
+		if ( '' !== $endpoint && ! Client::endpoint_allowed( $endpoint ) ) {
+			$problems[] = self::endpoint_refused_message();
 		}
 		$secret = self::get( 'secret' );
 		if ( '' === $secret ) {
@@ -133,7 +139,31 @@ class Settings {
 		if ( self::get( 'rewrite_urls' ) && '' === self::get( 'cdn_domain' ) ) {
 			$problems[] = __( 'URL rewriting is on but no CDN domain is set, so URLs are left alone.', 'media-offload' );
 		}
+		if ( ! Paths::is_valid_key_prefix( self::get( 'key_prefix' ) ) ) {
+			$problems[] = self::key_prefix_message() . ' ' . __( 'URLs are left alone until it is fixed.', 'media-offload' );
+		}
+		if ( '' !== self::get( 'cdn_domain' ) && '' === Url_Rewriter::cdn_base( self::get( 'cdn_domain' ), 'x', '' ) ) {
+			$problems[] = __( 'The CDN domain is not a host name such as cdn.example.com, so URLs are left alone.', 'media-offload' );
+		}
 		return $problems;
+	}
+
+	/**
+	 * Why an endpoint is refused.
+	 *
+	 * @return string
+	 */
+	private static function endpoint_refused_message() {
+		return __( 'WordPress refuses to call this API endpoint (wp_safe_remote_request): a loopback or private address, or a port other than 80, 443 and 8080, is allowed only when WP_ENVIRONMENT_TYPE is local or development.', 'media-offload' );
+	}
+
+	/**
+	 * The key prefix rule, as plain text.
+	 *
+	 * @return string
+	 */
+	private static function key_prefix_message() {
+		return __( 'The key prefix must be segments of letters, digits, ".", "_" and "-" joined by "/", with no "." or ".." segment, as the service\'s KeyPrefix.', 'media-offload' );
 	}
 
 	/**
@@ -149,8 +179,9 @@ class Settings {
 		$clean  = array();
 
 		$endpoint = isset( $input['endpoint'] ) ? trim( (string) $input['endpoint'] ) : '';
-		if ( '' !== $endpoint && ! wp_http_validate_url( $endpoint ) && ! preg_match( '#^https?://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/|$)#i', $endpoint ) ) {
-			add_settings_error( self::OPTION, 'endpoint', __( 'The API endpoint must be an http(s) URL.', 'media-offload' ) );
+		// The same rule the request itself will meet (Client): loopback and private hosts only in local development.
+		if ( '' !== $endpoint && ( ! preg_match( '#^https?://#i', $endpoint ) || ! Client::endpoint_allowed( $endpoint ) ) ) {
+			add_settings_error( self::OPTION, 'endpoint', __( 'The API endpoint must be an http(s) URL.', 'media-offload' ) . ' ' . self::endpoint_refused_message() );
 			$endpoint = isset( $stored['endpoint'] ) ? $stored['endpoint'] : '';
 		}
 		$clean['endpoint'] = untrailingslashit( esc_url_raw( $endpoint, array( 'http', 'https' ) ) );
@@ -173,10 +204,11 @@ class Settings {
 		}
 		$clean['cdn_domain'] = strtolower( $cdn );
 
-		$prefix = isset( $input['key_prefix'] ) ? trim( (string) $input['key_prefix'], " /\t\n" ) : '';
-		if ( '' !== $prefix && null === Paths::clean( $prefix ) ) {
-			add_settings_error( self::OPTION, 'key_prefix', __( 'The key prefix may not contain empty, "." or ".." segments.', 'media-offload' ) );
-			$prefix = isset( $stored['key_prefix'] ) ? $stored['key_prefix'] : self::FIELDS['key_prefix'][1];
+		// Refused, never cleaned: a prefix reaches every CDN URL the plugin prints (docs/keys.md, "Media keys").
+		$prefix = isset( $input['key_prefix'] ) ? trim( (string) $input['key_prefix'], " /\t\n\r" ) : '';
+		if ( '' !== $prefix && ! Paths::is_valid_key_prefix( $prefix ) ) {
+			add_settings_error( self::OPTION, 'key_prefix', self::key_prefix_message() . ' ' . __( 'The previous key prefix was kept.', 'media-offload' ) );
+			$prefix = isset( $stored['key_prefix'] ) && Paths::is_valid_key_prefix( $stored['key_prefix'] ) ? $stored['key_prefix'] : '';
 		}
 		$clean['key_prefix'] = '' === $prefix ? self::FIELDS['key_prefix'][1] : $prefix;
 

@@ -1,6 +1,6 @@
 <?php
 /**
- * Request signing shared with the service (DESIGN §5).
+ * Request signing shared with the service (docs/signing.md).
  *
  * @package MediaOffload
  */

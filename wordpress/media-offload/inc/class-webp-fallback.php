@@ -10,6 +10,11 @@ namespace MediaOffload;
 /**
  * When a request for <file>.jpg.webp reaches WordPress (the variant is not in the bucket yet, so CloudFront fell
  * back to the origin, or the web server found no such file), serve the original image instead of a 404.
+ *
+ * Only for an original the CDN would serve anyway: a file the manifest index lists, under the name its owner has on
+ * disk (docs/keys.md, "Two names, one key"). Anything else under uploads (a file no attachment owns, a file a
+ * web-server rule keeps private, another attachment's file of the same NFC path) is left to the web server, so
+ * appending .webp never becomes a way around its rules.
  */
 class Webp_Fallback {
 
@@ -28,27 +33,43 @@ class Webp_Fallback {
 	}
 
 	/**
-	 * The local file a .webp request stands for, or null. Pure apart from the file system.
+	 * The uploads-relative name (as on disk) of the original a .webp request stands for, or null. Pure.
 	 *
 	 * @param string $request_path Decoded URL path, e.g. /wp-content/uploads/2024/05/a.jpg.webp.
 	 * @param string $base_path    Decoded path of the uploads base URL, e.g. /wp-content/uploads.
-	 * @param string $basedir      Uploads base directory.
-	 * @return string|null
+	 * @return string|null e.g. 2024/05/a.jpg
 	 */
-	public static function source_file( $request_path, $base_path, $basedir ) {
-		if ( '.webp' !== strtolower( substr( $request_path, -5 ) ) ) {
+	public static function source_name( $request_path, $base_path ) {
+		if ( '.webp' !== strtolower( substr( (string) $request_path, -5 ) ) ) {
 			return null;
 		}
 		$source = substr( $request_path, 0, -5 );
 		if ( ! in_array( Paths::extension( $source ), Paths::VARIANT_SOURCES, true ) ) {
 			return null;
 		}
-		$base_path = rtrim( $base_path, '/' ) . '/';
+		$base_path = rtrim( (string) $base_path, '/' ) . '/';
 		if ( 0 !== strpos( $source, $base_path ) ) {
 			return null;
 		}
-		$relative = Paths::clean( substr( $source, strlen( $base_path ) ), false );
-		if ( null === $relative ) {
+		return Paths::clean( substr( $source, strlen( $base_path ) ), false );
+	}
+
+	/**
+	 * The local file a .webp request stands for, or null. Pure apart from the file system and $owner_name.
+	 *
+	 * @param string   $request_path Decoded URL path, e.g. /wp-content/uploads/2024/05/a.jpg.webp.
+	 * @param string   $base_path    Decoded path of the uploads base URL, e.g. /wp-content/uploads.
+	 * @param string   $basedir      Uploads base directory.
+	 * @param callable $owner_name   NFC path (with sites/N/) => the on-disk name of its owner per the index, or null.
+	 * @param string   $site_prefix  "sites/N/" or "".
+	 * @return string|null
+	 */
+	public static function source_file( $request_path, $base_path, $basedir, $owner_name, $site_prefix = '' ) {
+		$relative = self::source_name( $request_path, $base_path );
+		if ( null === $relative || Paths::is_reserved_variant_name( $relative ) ) {
+			return null;
+		}
+		if ( call_user_func( $owner_name, $site_prefix . Paths::nfc( $relative ) ) !== $relative ) {
 			return null;
 		}
 		$root = realpath( $basedir );
@@ -66,7 +87,7 @@ class Webp_Fallback {
 		if ( empty( $_SERVER['REQUEST_URI'] ) || ! apply_filters( 'media_offload_webp_fallback', true ) ) {
 			return;
 		}
-		$uri = wp_unslash( $_SERVER['REQUEST_URI'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- parsed and checked against the uploads directory below.
+		$uri = wp_unslash( $_SERVER['REQUEST_URI'] ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- parsed and checked against the uploads directory and the index below.
 		if ( false === stripos( $uri, '.webp' ) ) {
 			return;
 		}
@@ -77,7 +98,12 @@ class Webp_Fallback {
 		$file = self::source_file(
 			rawurldecode( (string) wp_parse_url( $uri, PHP_URL_PATH ) ),
 			rawurldecode( (string) wp_parse_url( $uploads['baseurl'], PHP_URL_PATH ) ),
-			$uploads['basedir']
+			$uploads['basedir'],
+			function ( $path ) {
+				$row = Manifest_Index::owner_row( $path );
+				return $row ? $row['name'] : null;
+			},
+			Paths::site_prefix( untrailingslashit( $uploads['basedir'] ) )
 		);
 		if ( null === $file ) {
 			return;

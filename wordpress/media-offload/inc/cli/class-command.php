@@ -11,8 +11,8 @@ use MediaOffload\Admin;
 use MediaOffload\Client;
 use MediaOffload\Events;
 use MediaOffload\Manifest_Index;
-use MediaOffload\Paths;
 use MediaOffload\Queue;
+use MediaOffload\Requirements;
 use MediaOffload\Settings;
 use WP_CLI;
 
@@ -52,8 +52,8 @@ class Command {
 		}
 		$backfill = get_option( Admin::BACKFILL_OPTION );
 		WP_CLI::line( 'backfill:     ' . ( is_array( $backfill ) && ! empty( $backfill['runId'] ) ? Admin::backfill_line( $backfill ) : '(none started from this site)' ) );
-		if ( ! Paths::can_normalize() ) {
-			WP_CLI::line( 'note:         PHP intl is missing: decomposed (NFD) file names are listed as they are, not in the service\'s NFC form.' );
+		if ( ! Requirements::met() ) {
+			WP_CLI::line( 'state:        inert (PHP intl is missing): nothing is sent, the manifest answers 503, the queue is kept.' );
 		}
 		$log = get_option( Events::LOG_OPTION, array() );
 		WP_CLI::line( 'last events:' );
@@ -88,6 +88,7 @@ class Command {
 	 * @param array $assoc_args Options.
 	 */
 	public function backfill( $args, $assoc_args ) {
+		$this->require_ready();
 		$this->require_settings();
 		$indexed = 0;
 		do {
@@ -150,6 +151,7 @@ class Command {
 	 * @param array $assoc_args Options.
 	 */
 	public function retry( $args, $assoc_args ) {
+		$this->require_ready();
 		$this->require_settings();
 		Queue::retry_all();
 		$stats = Events::dispatch( 120 );
@@ -175,6 +177,15 @@ class Command {
 			$request['prefix'] = trim( (string) $assoc_args['prefix'], '/' ) . '/';
 		}
 		return $request;
+	}
+
+	/**
+	 * Stops with an error when the plugin is inert (no intl): it would index and send names it cannot normalise.
+	 */
+	private function require_ready() {
+		if ( ! Requirements::met() ) {
+			WP_CLI::error( Requirements::message() );
+		}
 	}
 
 	/**
