@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes signing.json: request-signature test vectors for MediaOffload (DESIGN section 5).
+"""Writes signing.json: request-signature test vectors for MediaOffload (docs/signing.md).
 
 The vectors are computed here with Python's hmac and hashlib, independently of the C# RequestSigner, so the
 .NET and PHP test suites can both check their signers against them. Two versions (docs/signing.md):

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace MediaOffload.Api.Origin;
 
 /// <summary>
-/// Fetches files from the WordPress origin under the rules of DESIGN §6: allowlisted origins only, https unless
+/// Fetches files from the WordPress origin under the rules of README, "Rules the service keeps": allowlisted origins only, https unless
 /// allowed otherwise, same-origin redirects only, and no private or metadata addresses after DNS resolution.
 /// </summary>
 public sealed class OriginClient : IDisposable

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace MediaOffload.Api.Reconcile;
 
 /// <summary>
-/// Reads the plugin's signed, paged manifest under the origin rules of DESIGN §6 (it goes through
+/// Reads the plugin's signed, paged manifest under the origin rules of README, "Rules the service keeps" (it goes through
 /// <see cref="OriginClient"/>, so the same allowlist, https and address checks apply).
 /// </summary>
 public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions> options, TimeProvider clock)

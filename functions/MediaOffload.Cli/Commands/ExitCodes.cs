@@ -1,6 +1,6 @@
 namespace MediaOffload.Cli.Commands;
 
-/// <summary>Process exit codes (DESIGN §5 "CLI").</summary>
+/// <summary>Process exit codes (docs/reconcile.md).</summary>
 internal static class ExitCodes
 {
     /// <summary>The bucket is in sync.</summary>

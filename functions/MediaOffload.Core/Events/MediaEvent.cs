@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace MediaOffload.Core.Events;
 
-/// <summary>The body of <c>POST /v1/events</c> as the WordPress shim sends it (DESIGN §5).</summary>
+/// <summary>The body of <c>POST /v1/events</c> as the WordPress shim sends it (README, "The contract with WordPress").</summary>
 public sealed record MediaEvent(
     [property: JsonPropertyName("type")] string? Type,
     [property: JsonPropertyName("site")] string? Site,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MediaOffload.Core.Manifest;
 
 /// <summary>
-/// One page of the plugin's media library manifest (DESIGN §5):
+/// One page of the plugin's media library manifest (docs/plugin.md):
 /// <c>GET {site}/wp-json/media-offload/v1/manifest?cursor=&amp;limit=</c>, signed like every request.
 /// </summary>
 public sealed record ManifestPage(

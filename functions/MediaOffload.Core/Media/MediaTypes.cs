@@ -4,7 +4,7 @@ using System.Text;
 namespace MediaOffload.Core.Media;
 
 /// <summary>
-/// The allowlist of offloadable types (DESIGN §6): images, audio, video, documents and fonts, each checked by
+/// The allowlist of offloadable types (README, "Rules the service keeps"): images, audio, video, documents and fonts, each checked by
 /// extension and by magic bytes. Everything else, and scripts, server configs and HTML in particular, is refused.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ namespace MediaOffload.Core.Notifications;
 
 /// <summary>
 /// The parts of the S3 event notification schema (version 2.x) the handlers read. Our own records, because
-/// Amazon.Lambda.S3Events is not available (DESIGN §3).
+/// Amazon.Lambda.S3Events is not available in the package mirror this project builds from.
 /// </summary>
 public sealed record S3Notification([property: JsonPropertyName("Records")] IReadOnlyList<S3NotificationRecord>? Records);
 

@@ -1,7 +1,7 @@
 namespace MediaOffload.Core.Origins;
 
 /// <summary>
-/// The WordPress origins the service may fetch from (DESIGN §6): exact scheme, host and port matches only, and
+/// The WordPress origins the service may fetch from (README, "Rules the service keeps"): exact scheme, host and port matches only, and
 /// https unless plain http was allowed explicitly.
 /// </summary>
 public sealed class OriginAllowlist

@@ -1,7 +1,7 @@
 namespace MediaOffload.Core.Reconcile;
 
 /// <summary>
-/// The mass-delete cap (DESIGN §6): a plan may delete at most <see cref="MaxObjects"/> objects and at most
+/// The mass-delete cap (docs/reconcile.md): a plan may delete at most <see cref="MaxObjects"/> objects and at most
 /// <see cref="MaxFraction"/> of the objects listed, unless forced.
 /// </summary>
 /// <param name="MaxObjects">Most orphans deleted without force. Default 100.</param>

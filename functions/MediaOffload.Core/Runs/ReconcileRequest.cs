@@ -6,7 +6,7 @@ using MediaOffload.Core.Paths;
 namespace MediaOffload.Core.Runs;
 
 /// <summary>
-/// An invocation of the reconciler (DESIGN §5): <c>{"action":"reconcile"}</c> from the schedule, or
+/// An invocation of the reconciler (docs/reconcile.md): <c>{"action":"reconcile"}</c> from the schedule, or
 /// <c>{"action":"backfill","prefix":"2019/","dryRun":false,"delete":false}</c> by direct invoke or signed
 /// <c>POST /v1/backfill</c>.
 /// </summary>
@@ -14,7 +14,7 @@ namespace MediaOffload.Core.Runs;
 /// <param name="Prefix">Limits the run to paths under this uploads-relative prefix, e.g. <c>2019/</c>. Default: everything.</param>
 /// <param name="DryRun">
 /// Plan and report only. When absent it follows <paramref name="Delete"/>: a destructive run is a dry run unless
-/// <c>"dryRun": false</c> is said explicitly (DESIGN §6); otherwise drift is fixed.
+/// <c>"dryRun": false</c> is said explicitly (docs/reconcile.md); otherwise drift is fixed.
 /// </param>
 /// <param name="Delete">Delete orphans. Default false; a safety cap still applies unless <see cref="Force"/>.</param>
 /// <param name="Force">Lift the mass-delete cap. Default false.</param>

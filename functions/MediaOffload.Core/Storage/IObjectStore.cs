@@ -103,7 +103,7 @@ public sealed record StoredObject(
     public string? Meta(string name) => Headers?.Meta(name);
 }
 
-/// <summary>The user-metadata names every media object carries (DESIGN §5 "Object metadata").</summary>
+/// <summary>The user-metadata names every media object carries (README, "The contract with WordPress").</summary>
 public static class MediaMetadata
 {
     public const string SourceMd5 = "source-md5";
