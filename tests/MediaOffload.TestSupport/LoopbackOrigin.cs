@@ -83,6 +83,9 @@ public sealed class LoopbackOrigin : IAsyncDisposable
 
     public int TotalHits => _hits.Values.Sum();
 
+    /// <summary>How many requests reached an absolute path, e.g. <c>/wp-config.php</c>.</summary>
+    public int HitsAt(string absolutePath) => _hits.TryGetValue(absolutePath, out var n) ? n : 0;
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
