@@ -77,9 +77,10 @@ public sealed class LibvipsVariantEncoder : IVariantEncoder
             var data = (byte*)pin.Pointer;
             var length = (nuint)source.Length;
             VipsPipeline.CheckLoader(data, length, kind);
-            var (width, height, frames, orientation) = VipsPipeline.ReadHeader(data, length, kind, options);
-            var peak = EncodeCostModel.PeakBytes(kind, WebPEncodingRule.ModeFor(kind, options), (long)width * height, rotated: orientation > 2);
-            return new EncodeEstimate(width, height, frames, peak);
+            var (width, height, frames, bands, orientation) = VipsPipeline.ReadHeader(data, length, kind, options);
+            var image = new EncodeCostModel.Image(kind, WebPEncodingRule.ModeFor(kind, options), width, height, frames, HasAlpha: bands is 2 or 4, Rotated: orientation > 2);
+            // The source buffer is held for the whole encode, so it counts against the budget too.
+            return new EncodeEstimate(width, height, frames, EncodeCostModel.PeakBytes(image) + source.Length);
         }
     }
 

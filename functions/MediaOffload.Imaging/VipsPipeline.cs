@@ -42,14 +42,14 @@ internal static unsafe class VipsPipeline
     }
 
     /// <summary>The header as a sequential load sees it: no pixel is decoded. Applies the pixel limit.</summary>
-    internal static (int Width, int Height, int Frames, int Orientation) ReadHeader(byte* data, nuint length, SourceImageKind kind, VariantOptions options)
+    internal static (int Width, int Height, int Frames, int Bands, int Orientation) ReadHeader(byte* data, nuint length, SourceImageKind kind, VariantOptions options)
     {
         using var image = Load(data, length, "access=sequential,fail_on=truncated" + (kind == SourceImageKind.Gif ? ",n=-1" : ""));
         CheckPixels(image, options);
         var height = Vips.ImageGetHeight(image);
         var pageHeight = Vips.ImageGetPageHeight(image);
         var frames = pageHeight > 0 && height % pageHeight == 0 ? height / pageHeight : 1;
-        return (Vips.ImageGetWidth(image), height, frames, Vips.ImageGetOrientation(image));
+        return (Vips.ImageGetWidth(image), height, frames, Vips.ImageGetBands(image), Vips.ImageGetOrientation(image));
     }
 
     internal static Pass Run(byte* data, nuint length, SourceImageKind kind, WebPSetting setting, VariantOptions options)
