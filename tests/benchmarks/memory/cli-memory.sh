@@ -49,11 +49,11 @@ run() { # label bucket cli args...
   aws --endpoint-url "$endpoint" s3 mb "s3://$bucket" >/dev/null
   /usr/bin/time -f "%e %M" -o "$work/t" "$cli/media-offload" sync "$work/uploads" --bucket "$bucket" --endpoint-url "$endpoint" \
     --state none --json "$@" >"$work/report.json" 2>"$work/err" || true
-  read -r seconds kb <"$work/t"
+  read -r seconds kb < <(tail -1 "$work/t")
   local variants skipped
   variants=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["done"].get("GenerateVariant", 0))' "$work/report.json" 2>/dev/null || echo "?")
   skipped=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); f=r["failures"]; print(len(f), (f[0]["reason"][:90] if f else ""))' "$work/report.json" 2>/dev/null || echo "? $(tail -c 200 "$work/err")")
-  printf '| %s | %s | %.0f MiB | %s s | %s variants | %s |\n' "$label" "$*" "$((kb))e-3" "$seconds" "$variants" "$skipped" | sed 's/e-3 MiB/ KiB/'
+  printf '| %s | %s | %s MiB | %s s | %s variants | %s |\n' "$label" "${*:-(none)}" "$((kb / 1024))" "$seconds" "$variants" "$skipped"
   printf '%s\t%s\t%s\n' "$label" "$kb" "$seconds" >>"$work/summary"
 }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
 
 // Plans N synthetic library entries against a bucket listing holding each source (audited, in sync) plus a
 // variant for every image, with a sprinkle of drift; both inputs are generated lazily in key order, the way a
