@@ -1,4 +1,5 @@
 using System.Globalization;
+using MediaOffload.Core.Storage;
 
 namespace MediaOffload.Api.Origin;
 
@@ -93,10 +94,8 @@ internal sealed class TransferWatchdog : IDisposable
         }
     }
 
-    private sealed class CountingStream(Stream inner, TransferWatchdog watchdog) : Stream
+    private sealed class CountingStream(Stream inner, TransferWatchdog watchdog) : ReadOnlyStream(inner)
     {
-        private long _position;
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             watchdog.ReadStarting();
@@ -104,8 +103,8 @@ internal sealed class TransferWatchdog : IDisposable
             var ended = false;
             try
             {
-                read = await inner.ReadAsync(buffer, cancellationToken);
-                _position += read;
+                read = await Inner.ReadAsync(buffer, cancellationToken);
+                BytesRead += read;
                 ended = read == 0 && buffer.Length > 0;
                 return read;
             }
@@ -113,31 +112,6 @@ internal sealed class TransferWatchdog : IDisposable
             {
                 watchdog.ReadDone(read, ended);
             }
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

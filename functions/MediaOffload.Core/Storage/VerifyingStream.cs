@@ -10,7 +10,7 @@ namespace MediaOffload.Core.Storage;
 /// </summary>
 /// <param name="head">Bytes already read from the source (e.g. for a magic-byte check), served first.</param>
 /// <param name="rest">The rest of the source; disposed with this stream.</param>
-public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long declaredSize, string declaredMd5) : Stream
+public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long declaredSize, string declaredMd5) : ReadOnlyStream(rest)
 {
     public VerifyingStream(Stream source, long declaredSize, string declaredMd5)
         : this(ReadOnlyMemory<byte>.Empty, source, declaredSize, declaredMd5)
@@ -19,7 +19,6 @@ public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long
 
     private readonly IncrementalHash _md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private ReadOnlyMemory<byte> _head = head;
-    private long _count;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -32,11 +31,11 @@ public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long
         }
         else
         {
-            read = await rest.ReadAsync(buffer, cancellationToken);
+            read = await Inner.ReadAsync(buffer, cancellationToken);
         }
 
-        _count += read;
-        if (_count > declaredSize)
+        BytesRead += read;
+        if (BytesRead > declaredSize)
         {
             throw new ContentMismatchException(string.Create(CultureInfo.InvariantCulture, $"source has more than the declared {declaredSize} bytes"));
         }
@@ -45,18 +44,12 @@ public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long
         return read;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>Throws <see cref="ContentMismatchException"/> unless exactly the declared bytes arrived with the declared MD5.</summary>
     public void EnsureComplete()
     {
-        if (_count != declaredSize)
+        if (BytesRead != declaredSize)
         {
-            throw new ContentMismatchException(string.Create(CultureInfo.InvariantCulture, $"source sent {_count} bytes, {declaredSize} were declared"));
+            throw new ContentMismatchException(string.Create(CultureInfo.InvariantCulture, $"source sent {BytesRead} bytes, {declaredSize} were declared"));
         }
 
         var actual = Convert.ToHexStringLower(_md5.GetCurrentHash());
@@ -66,22 +59,11 @@ public sealed class VerifyingStream(ReadOnlyMemory<byte> head, Stream rest, long
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _count; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _md5.Dispose();
-            rest.Dispose();
         }
 
         base.Dispose(disposing);
