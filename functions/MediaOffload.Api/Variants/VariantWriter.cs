@@ -10,7 +10,11 @@ namespace MediaOffload.Api.Variants;
 /// <summary>The result of making or removing one variant.</summary>
 /// <param name="Changed">Whether the variant object was written or deleted.</param>
 /// <param name="Failure">Why no variant could be made (a rejected image), or null.</param>
-public sealed record VariantResult(bool Changed, string Detail, string? Failure = null);
+/// <param name="RejectedSourceETag">
+/// When the failure is the image's own (rejected, too large), the ETag of the source it was judged on: it cannot
+/// succeed until that source changes. Null otherwise.
+/// </param>
+public sealed record VariantResult(bool Changed, string Detail, string? Failure = null, string? RejectedSourceETag = null);
 
 /// <summary>
 /// Writes <c>&lt;key&gt;.webp</c> next to a media image, or removes it. The original is only ever read.
@@ -80,14 +84,14 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
 
         if (source.Size > _variants.MaxInputBytes)
         {
-            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}");
+            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}", source.ETag);
         }
 
         var bytes = await ReadAsync(sourceKey, source.Size, cancellationToken);
         var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, budget, bytes, source.Headers?.ContentType, kind, cancellationToken);
         if (!outcome.ShouldWrite)
         {
-            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason);
+            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, source.ETag);
         }
 
         var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);

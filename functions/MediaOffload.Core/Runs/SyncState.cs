@@ -101,14 +101,17 @@ public sealed class SyncState
         () => new StateEntry(0, 0, null, etag, lastModified, headers.ContentType, headers.CacheControl, new(headers.Metadata)),
         e => e with { ETag = etag, LastModified = lastModified, ContentType = headers.ContentType, CacheControl = headers.CacheControl, Metadata = new(headers.Metadata) });
 
-    /// <summary>Remembers that a step on <paramref name="key"/> failed for good while its source has <paramref name="sourceMd5"/>.</summary>
+    /// <summary>
+/// Remembers that a step on <paramref name="key"/> failed for good while its source has <paramref name="sourceMd5"/>:
+/// the file's MD5 for the CLI, the source object's ETag for the Reconciler, compared as ETags.
+/// </summary>
     public void RecordRejection(string key, string sourceMd5, string reason) => Update(key,
         () => new StateEntry(0, 0, sourceMd5, null, null, null, null, null, reason),
         e => e with { Md5 = e.Md5 ?? sourceMd5, Rejection = reason });
 
     /// <summary>The recorded rejection of <paramref name="key"/> while its source still has <paramref name="sourceMd5"/>, or null.</summary>
     public string? RejectionFor(string key, string? sourceMd5) =>
-        Get(key) is { Rejection: { } reason, Md5: { } md5 } && string.Equals(md5, sourceMd5, StringComparison.OrdinalIgnoreCase) ? reason : null;
+        Get(key) is { Rejection: { } reason, Md5: { } md5 } && sourceMd5 is not null && ETags.Same(md5, sourceMd5) ? reason : null;
 
     public void Forget(string key)
     {
