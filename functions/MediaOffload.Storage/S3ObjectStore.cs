@@ -53,6 +53,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
     /// <summary>True when a listing under <paramref name="key"/> is allowed and shows no such key.</summary>
     private async Task<bool> IsMissingAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.List);
         try
         {
             var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key, MaxKeys = 1 }, cancellationToken);
@@ -75,6 +76,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
             return;
         }
 
+        counter?.Add(RequestKind.List);
         try
         {
             // A 404 for a key means the caller may list the bucket, so this needs no extra permission.
@@ -312,6 +314,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
 
     public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.Get);
         try
         {
             var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);

@@ -68,7 +68,8 @@ internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, Job
 
                 break;
             case PlanAction.FixHeaders:
-                await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, cancellationToken);
+                var copied = await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, cancellationToken);
+                state.RecordObject(copied.Key, copied.ETag, copied.LastModified, copied.Headers ?? item.Headers!);
                 break;
             case PlanAction.GenerateVariant when item.SourceETag is null:
                 // Its source is being uploaded in this run: that upload's own notification makes the variant.
@@ -89,6 +90,13 @@ internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, Job
                     }
 
                     throw new StepFailedException(reason, permanent: result.RejectedSourceETag is not null);
+                }
+
+                if (result.Written is { } written)
+                {
+                    // What this run wrote needs no HEAD next time (docs/reconcile.md, "State"); the next listing supplies
+                    // the LastModified, which a PUT does not return.
+                    state.RecordObject(written.Key, written.ETag, null, written.Headers!);
                 }
 
                 break;
