@@ -99,7 +99,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             }
             else if (variant is not null)
             {
-                item = PlanVariant(variant, here);
+                item = PlanVariant(variant, here) with { Variant = variant };
             }
             else
             {
