@@ -333,7 +333,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
     public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken) =>
         new RangeLister(s3, counter).ListAsync(bucket, prefix, listing ?? new Listing(), cancellationToken);
 
-    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
         var request = new CopyObjectRequest
         {
@@ -342,12 +342,17 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
             DestinationBucket = bucket,
             DestinationKey = key,
             MetadataDirective = S3MetadataDirective.REPLACE,
+            ETagToMatch = ifMatch,
         };
         ApplyHeaders(request.Headers, request.Metadata, headers);
         counter?.Add(RequestKind.Copy);
         try
         {
             await s3.CopyObjectAsync(request, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new PreconditionFailedException(bucket, key);
         }
         catch (AmazonS3Exception e)
         {

@@ -68,7 +68,17 @@ internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, Job
 
                 break;
             case PlanAction.FixHeaders:
-                var copied = await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, cancellationToken);
+                StoredObject copied;
+                try
+                {
+                    // Only over the bytes the headers were composed for.
+                    copied = await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, item.Object?.ETag, cancellationToken);
+                }
+                catch (PreconditionFailedException e)
+                {
+                    throw new StepFailedException("the object changed after it was listed; its headers were left for the next run", e);
+                }
+
                 state.RecordObject(copied.Key, copied.ETag, copied.LastModified, copied.Headers ?? item.Headers!);
                 break;
             case PlanAction.GenerateVariant when item.SourceETag is null:

@@ -79,7 +79,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
                 return new VariantResult(false, "variant already current");
             }
 
-            var copied = await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, cancellationToken);
+            var copied = await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
             return new VariantResult(true, "variant headers put right", Written: copied);
         }
 

@@ -25,8 +25,12 @@ public interface IObjectStore
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken);
 
-    /// <summary>Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes.</summary>
-    Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken);
+    /// <summary>
+    /// Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes. With
+    /// <paramref name="ifMatch"/>, only while the object still has that ETag (headers composed for other bytes would
+    /// be wrong for these); otherwise <see cref="PreconditionFailedException"/>.
+    /// </summary>
+    Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes an object; deleting a missing object succeeds. With <paramref name="ifMatch"/>, only while the object
