@@ -144,7 +144,7 @@ public class CdnTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void CacheBehaviors_WebpFunction_RunsOnImageBehaviorsAndNoOthers(bool full)
+    public void CacheBehaviors_ImageNegotiationFunction_RunsOnImageBehaviorsAndNoOthers(bool full)
     {
         var config = Templates.Resolve(Config, full ? Templates.When("IsFull", "UseOAI") : Templates.When("UseOAI"))!;
         foreach (var b in config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()))
@@ -154,22 +154,22 @@ public class CdnTests
             var functions = b["FunctionAssociations"]?.AsArray().Select(f => f!["FunctionARN"].Strings().Single()).ToList() ?? [];
             if (isImage)
             {
-                Assert.Equal(["GetAtt:WebpFunction.FunctionMetadata.FunctionARN"], functions);
+                Assert.Equal(["GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN"], functions);
                 Assert.Equal("viewer-request", (string?)b["FunctionAssociations"]![0]!["EventType"]);
             }
             else
             {
-                Assert.DoesNotContain("GetAtt:WebpFunction.FunctionMetadata.FunctionARN", functions);
+                Assert.DoesNotContain("GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN", functions);
             }
         }
 
-        Assert.Equal("cloudfront-js-2.0", (string?)T.Props("WebpFunction")["FunctionConfig"]!["Runtime"]);
+        Assert.Equal("cloudfront-js-2.0", (string?)T.Props("ImageNegotiationFunction")["FunctionConfig"]!["Runtime"]);
     }
 
     [Fact]
     public void CloudFrontFunctions_DeployedCode_IsTheTestedFile()
     {
-        Assert.Equal(Templates.Read("infra/cloudfront/webp-negotiation.js"), (string?)T.Props("WebpFunction")["FunctionCode"]!["Fn::Sub"]);
+        Assert.Equal(Templates.Read("infra/cloudfront/image-negotiation.js"), (string?)T.Props("ImageNegotiationFunction")["FunctionCode"]!["Fn::Sub"]);
         Assert.Equal(Templates.Read("infra/cloudfront/viewer-ip.js"), (string?)T.Props("ViewerIpFunction")["FunctionCode"]);
     }
 

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { loadHandler } = require('./load');
 
-const handler = loadHandler('webp-negotiation.js');
+const handler = loadHandler('image-negotiation.js');
 const CHROME_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 const OLD_SAFARI_ACCEPT = 'image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5';
 
@@ -98,7 +98,7 @@ test('images outside the offload prefix (themes, plugins, core) pass untouched',
 });
 
 test('a different key prefix is honoured once substituted', () => {
-  const custom = loadHandler('webp-negotiation.js', { KeyPrefix: 'media/site-a' });
+  const custom = loadHandler('image-negotiation.js', { KeyPrefix: 'media/site-a' });
   assert.equal(custom(event('/media/site-a/p.jpg', 'image/webp')).uri, '/media/site-a/p.jpg.webp');
   assert.equal(custom(event('/wp-content/uploads/p.jpg', 'image/webp')).uri, '/wp-content/uploads/p.jpg');
 });
@@ -145,13 +145,13 @@ test('sets exactly the X-Viewer-IP that viewer-ip.js sets', () => {
 });
 
 test('the source holds no dollar-brace placeholder but KeyPrefix, so Fn::Sub leaves the code intact', () => {
-  const code = fs.readFileSync(path.join(__dirname, '..', 'webp-negotiation.js'), 'utf8');
+  const code = fs.readFileSync(path.join(__dirname, '..', 'image-negotiation.js'), 'utf8');
   const placeholders = code.match(/\$\{[^}]*\}/g) || [];
   assert.deepEqual([...new Set(placeholders)], ['${KeyPrefix}']);
 });
 
 test('uses no Node-only constructs the CloudFront runtime lacks', () => {
-  for (const file of ['webp-negotiation.js', 'viewer-ip.js']) {
+  for (const file of ['image-negotiation.js', 'viewer-ip.js']) {
     const code = fs.readFileSync(path.join(__dirname, '..', file), 'utf8');
     assert.doesNotMatch(code, /\brequire\s*\(|\bmodule\.exports\b|\bprocess\./, file);
     assert.match(code, /^function handler\(event\) \{$/m, file);
