@@ -174,6 +174,30 @@ public class CdnTests
     }
 
     [Fact]
+    public void VariantFormats_OneParameter_FeedsEveryFunctionAndTheEdge()
+    {
+        // docs/deploy.md, "Variant formats": the service writes what the parameter lists, and the edge asks only for that.
+        var parameter = T["Parameters"]!["VariantFormats"]!;
+        Assert.Equal("avif,webp", (string?)parameter["Default"]);
+        Assert.Equal(["avif,webp", "webp"], parameter["AllowedValues"].Strings());
+        foreach (var value in parameter["AllowedValues"].Strings())
+        {
+            Assert.All(value.Split(','), format => Assert.Contains(format, new[] { "avif", "webp" }));
+        }
+
+        var globals = T["Globals"]!["Function"]!["Environment"]!["Variables"]!;
+        Assert.Equal(["Ref:VariantFormats"], globals["Offload__Variants__Formats"].Strings());
+        foreach (var (id, _) in T.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            Assert.Null(T.Props(id)["Environment"]!["Variables"]!["Offload__Variants__Formats"]); // none overrides it
+        }
+
+        var code = T.Props("ImageNegotiationFunction")["FunctionCode"]!["Fn::Sub"]!.GetValue<string>();
+        Assert.Contains("var ENABLED_FORMATS = '${VariantFormats}'", code, StringComparison.Ordinal);
+        Assert.Contains("var MEDIA_PREFIX = '/${KeyPrefix}/'", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DefaultBehavior_FullMode_ForwardsHostAndWordPressCookiesAndNeverCachesAdminLoginOrRest()
     {
         var full = Templates.Branches(Config["DefaultCacheBehavior"]).First();

@@ -6,7 +6,10 @@ const path = require('node:path');
 const { loadHandler } = require('./load');
 
 const handler = loadHandler('image-negotiation.js');
+// Real image-request Accept headers.
 const CHROME_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+const SAFARI_16_ACCEPT = 'image/webp,image/avif,image/jxl,image/heic,image/heic-sequence,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5';
+const SAFARI_14_ACCEPT = 'image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5';
 const OLD_SAFARI_ACCEPT = 'image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5';
 
 function event(uri, accept, querystring = {}) {
@@ -24,29 +27,51 @@ function event(uri, accept, querystring = {}) {
 
 const rewrite = (uri, accept, qs) => handler(event(uri, accept, qs));
 
-test('rewrites a JPEG to its .webp variant when Accept includes image/webp', () => {
+test('rewrites a JPEG to its .avif variant when Accept names image/avif and image/webp', () => {
   assert.equal(rewrite('/wp-content/uploads/2024/05/photo.jpg', CHROME_ACCEPT).uri,
+    '/wp-content/uploads/2024/05/photo.jpg.avif');
+  // Safari lists WebP first; both are acceptable, and the smaller format is the server's preference.
+  assert.equal(rewrite('/wp-content/uploads/2024/05/photo.jpg', SAFARI_16_ACCEPT).uri,
+    '/wp-content/uploads/2024/05/photo.jpg.avif');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif').uri, '/wp-content/uploads/photo.png.avif');
+});
+
+test('rewrites to the .webp variant when Accept names image/webp but not image/avif', () => {
+  assert.equal(rewrite('/wp-content/uploads/2024/05/photo.jpg', SAFARI_14_ACCEPT).uri,
     '/wp-content/uploads/2024/05/photo.jpg.webp');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/webp,*/*').uri, '/wp-content/uploads/photo.png.webp');
 });
 
 test('rewrites .jpeg, .png and .gif too', () => {
   for (const ext of ['jpeg', 'png', 'gif']) {
     assert.equal(rewrite(`/wp-content/uploads/a.${ext}`, 'image/webp').uri, `/wp-content/uploads/a.${ext}.webp`);
+    assert.equal(rewrite(`/wp-content/uploads/a.${ext}`, CHROME_ACCEPT).uri, `/wp-content/uploads/a.${ext}.avif`);
   }
 });
 
-test('leaves the URI alone when Accept lacks image/webp', () => {
+test('leaves the URI alone when Accept names neither image/avif nor image/webp', () => {
   assert.equal(rewrite('/wp-content/uploads/2024/05/photo.jpg', OLD_SAFARI_ACCEPT).uri,
     '/wp-content/uploads/2024/05/photo.jpg');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/png,image/jpeg;q=0.9').uri, '/wp-content/uploads/photo.png');
 });
 
-test('leaves the URI alone when there is no Accept header', () => {
+test('leaves the URI alone when there is no Accept header, or an empty one', () => {
   assert.equal(rewrite('/wp-content/uploads/photo.png', undefined).uri, '/wp-content/uploads/photo.png');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', '').uri, '/wp-content/uploads/photo.png');
 });
 
-test('a wildcard Accept does not count as WebP support', () => {
-  assert.equal(rewrite('/wp-content/uploads/photo.png', '*/*').uri, '/wp-content/uploads/photo.png');
-  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/*').uri, '/wp-content/uploads/photo.png');
+test('a wildcard Accept counts as neither AVIF nor WebP support', () => {
+  for (const accept of ['*/*', 'image/*', 'image/*,*/*;q=0.8', 'image/avif-sequence', 'image/webpx', 'application/avif']) {
+    assert.equal(rewrite('/wp-content/uploads/photo.png', accept).uri, '/wp-content/uploads/photo.png', accept);
+  }
+});
+
+test('image/avif with q=0 is a refusal: WebP when it is named, else the original', () => {
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif;q=0,image/webp,*/*').uri, '/wp-content/uploads/photo.png.webp');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif; q=0.0, image/webp').uri, '/wp-content/uploads/photo.png.webp');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif;q=0, image/*').uri, '/wp-content/uploads/photo.png');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif;q=0,image/webp;q=0').uri, '/wp-content/uploads/photo.png');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif;q=0.5,image/webp').uri, '/wp-content/uploads/photo.png.avif');
 });
 
 test('image/webp with q=0 is a refusal', () => {
@@ -55,32 +80,58 @@ test('image/webp with q=0 is a refusal', () => {
   assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/webp;q=0.5').uri, '/wp-content/uploads/photo.png.webp');
 });
 
-test('matches the media type case-insensitively', () => {
-  assert.equal(rewrite('/wp-content/uploads/photo.gif', 'IMAGE/WEBP').uri, '/wp-content/uploads/photo.gif.webp');
+test('a q that is not a number above 0 refuses the type, so the original is served', () => {
+  for (const q of ['q=abc', 'q=', 'q=-1']) {
+    assert.equal(rewrite('/wp-content/uploads/photo.png', `image/avif;${q}`).uri, '/wp-content/uploads/photo.png', q);
+  }
 });
 
-test('uppercase and mixed-case extensions keep their case and gain .webp', () => {
+test('the first range that names a type decides', () => {
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif;q=0,image/avif').uri, '/wp-content/uploads/photo.png');
+  assert.equal(rewrite('/wp-content/uploads/photo.png', 'image/avif,image/avif;q=0').uri, '/wp-content/uploads/photo.png.avif');
+});
+
+test('repeated Accept headers count together', () => {
+  const e = event('/wp-content/uploads/photo.jpg', 'image/png');
+  e.request.headers.accept = { value: 'image/png', multiValue: [{ value: 'image/png' }, { value: 'image/avif' }] };
+  assert.equal(handler(e).uri, '/wp-content/uploads/photo.jpg.avif');
+});
+
+test('matches the media type case-insensitively', () => {
+  assert.equal(rewrite('/wp-content/uploads/photo.gif', 'IMAGE/WEBP').uri, '/wp-content/uploads/photo.gif.webp');
+  assert.equal(rewrite('/wp-content/uploads/photo.gif', 'Image/AVIF;Q=1').uri, '/wp-content/uploads/photo.gif.avif');
+});
+
+test('uppercase and mixed-case extensions keep their case and gain a lower-case variant suffix', () => {
   assert.equal(rewrite('/wp-content/uploads/2024/05/IMG_0001.JPG', CHROME_ACCEPT).uri,
-    '/wp-content/uploads/2024/05/IMG_0001.JPG.webp');
-  assert.equal(rewrite('/wp-content/uploads/Scan.Png', CHROME_ACCEPT).uri, '/wp-content/uploads/Scan.Png.webp');
-  assert.equal(rewrite('/wp-content/uploads/logo.JPEG', CHROME_ACCEPT).uri, '/wp-content/uploads/logo.JPEG.webp');
+    '/wp-content/uploads/2024/05/IMG_0001.JPG.avif');
+  assert.equal(rewrite('/wp-content/uploads/Scan.Png', CHROME_ACCEPT).uri, '/wp-content/uploads/Scan.Png.avif');
+  assert.equal(rewrite('/wp-content/uploads/logo.JPEG', SAFARI_14_ACCEPT).uri, '/wp-content/uploads/logo.JPEG.webp');
+  assert.equal(rewrite('/wp-content/uploads/anim.GIF', OLD_SAFARI_ACCEPT).uri, '/wp-content/uploads/anim.GIF');
 });
 
 test('keeps the query string untouched while rewriting the URI', () => {
   const qs = { ver: { value: '6.1' }, w: { value: '300', multiValue: [{ value: '300' }, { value: '600' }] } };
-  const request = rewrite('/wp-content/uploads/photo.jpg', CHROME_ACCEPT, qs);
-  assert.equal(request.uri, '/wp-content/uploads/photo.jpg.webp');
-  assert.deepEqual(request.querystring, qs);
+  for (const [accept, uri] of [[CHROME_ACCEPT, '/wp-content/uploads/photo.jpg.avif'], [SAFARI_14_ACCEPT, '/wp-content/uploads/photo.jpg.webp'],
+    [OLD_SAFARI_ACCEPT, '/wp-content/uploads/photo.jpg']]) {
+    const request = rewrite('/wp-content/uploads/photo.jpg', accept, qs);
+    assert.equal(request.uri, uri);
+    assert.deepEqual(request.querystring, qs);
+  }
 });
 
 test('never touches a URI with a query-looking suffix that is not an image extension', () => {
   assert.equal(rewrite('/wp-content/uploads/photo.jpg.php', CHROME_ACCEPT).uri, '/wp-content/uploads/photo.jpg.php');
 });
 
-test('.webp requests pass untouched, including existing variants', () => {
-  assert.equal(rewrite('/wp-content/uploads/photo.webp', CHROME_ACCEPT).uri, '/wp-content/uploads/photo.webp');
-  assert.equal(rewrite('/wp-content/uploads/photo.jpg.webp', CHROME_ACCEPT).uri, '/wp-content/uploads/photo.jpg.webp');
-  assert.equal(rewrite('/wp-content/uploads/photo.JPG.WEBP', CHROME_ACCEPT).uri, '/wp-content/uploads/photo.JPG.WEBP');
+test('explicit .avif and .webp requests pass untouched, including existing variants', () => {
+  for (const uri of ['/wp-content/uploads/photo.webp', '/wp-content/uploads/photo.jpg.webp', '/wp-content/uploads/photo.JPG.WEBP',
+    '/wp-content/uploads/photo.avif', '/wp-content/uploads/photo.jpg.avif', '/wp-content/uploads/photo.PNG.AVIF',
+    '/wp-content/uploads/photo.gif.avif.webp']) {
+    for (const accept of [CHROME_ACCEPT, SAFARI_14_ACCEPT, OLD_SAFARI_ACCEPT]) {
+      assert.equal(rewrite(uri, accept).uri, uri, `${uri} with ${accept}`);
+    }
+  }
 });
 
 test('non-image paths pass untouched', () => {
@@ -100,7 +151,28 @@ test('images outside the offload prefix (themes, plugins, core) pass untouched',
 test('a different key prefix is honoured once substituted', () => {
   const custom = loadHandler('image-negotiation.js', { KeyPrefix: 'media/site-a' });
   assert.equal(custom(event('/media/site-a/p.jpg', 'image/webp')).uri, '/media/site-a/p.jpg.webp');
+  assert.equal(custom(event('/media/site-a/p.jpg', CHROME_ACCEPT)).uri, '/media/site-a/p.jpg.avif');
   assert.equal(custom(event('/wp-content/uploads/p.jpg', 'image/webp')).uri, '/wp-content/uploads/p.jpg');
+});
+
+// VariantFormats in serverless.template: the service writes only these formats, so the edge asks only for them.
+test('with AVIF turned off, the edge never rewrites to .avif: WebP or the original instead', () => {
+  const webpOnly = loadHandler('image-negotiation.js', { VariantFormats: 'webp' });
+  for (const accept of [CHROME_ACCEPT, SAFARI_16_ACCEPT, SAFARI_14_ACCEPT, 'image/webp,image/avif', 'image/avif,image/webp;q=0.1']) {
+    assert.equal(webpOnly(event('/wp-content/uploads/photo.jpg', accept)).uri, '/wp-content/uploads/photo.jpg.webp', accept);
+  }
+  for (const accept of ['image/avif', 'image/avif,*/*', 'image/avif,image/webp;q=0', OLD_SAFARI_ACCEPT, undefined]) {
+    assert.equal(webpOnly(event('/wp-content/uploads/photo.jpg', accept)).uri, '/wp-content/uploads/photo.jpg', String(accept));
+  }
+});
+
+test('each enabled format alone is the only one the edge asks for', () => {
+  const avifOnly = loadHandler('image-negotiation.js', { VariantFormats: 'avif' });
+  assert.equal(avifOnly(event('/wp-content/uploads/a.png', CHROME_ACCEPT)).uri, '/wp-content/uploads/a.png.avif');
+  assert.equal(avifOnly(event('/wp-content/uploads/a.png', SAFARI_14_ACCEPT)).uri, '/wp-content/uploads/a.png');
+  // The order the operator lists them in does not change the preference.
+  const reversed = loadHandler('image-negotiation.js', { VariantFormats: 'webp,avif' });
+  assert.equal(reversed(event('/wp-content/uploads/a.png', SAFARI_16_ACCEPT)).uri, '/wp-content/uploads/a.png.avif');
 });
 
 test('returns the request, with headers and method unchanged', () => {
@@ -144,10 +216,10 @@ test('sets exactly the X-Viewer-IP that viewer-ip.js sets', () => {
   }
 });
 
-test('the source holds no dollar-brace placeholder but KeyPrefix, so Fn::Sub leaves the code intact', () => {
+test('the source holds no dollar-brace placeholder but KeyPrefix and VariantFormats, so Fn::Sub leaves the code intact', () => {
   const code = fs.readFileSync(path.join(__dirname, '..', 'image-negotiation.js'), 'utf8');
   const placeholders = code.match(/\$\{[^}]*\}/g) || [];
-  assert.deepEqual([...new Set(placeholders)], ['${KeyPrefix}']);
+  assert.deepEqual([...new Set(placeholders)].sort(), ['${KeyPrefix}', '${VariantFormats}']);
 });
 
 test('uses no Node-only constructs the CloudFront runtime lacks', () => {
