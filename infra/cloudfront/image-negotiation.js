@@ -1,6 +1,6 @@
-// CloudFront Function (runtime cloudfront-js-2.0), viewer-request, on the image cache behaviors.
-// Serves a variant of a JPEG, PNG or GIF to clients whose Accept header names its type: <key>.avif before
-// <key>.webp before the original, among the formats the stack writes (its VariantFormats parameter).
+// CloudFront Function (runtime cloudfront-js-2.0) on the image cache behaviors, for both viewer events.
+// viewer-request: serves a variant of a JPEG, PNG or GIF to clients whose Accept header names its type:
+// <key>.avif before <key>.webp before the original, among the formats the stack writes (VariantFormats).
 // A type counts only when named: image/* and */* do not (every browser sends them, AVIF- and WebP-capable or
 // not), and a range whose q is not above 0 ("image/avif;q=0") refuses it.
 // Only media under the offload prefix is rewritten: other images (themes, plugins) have no variant in S3 and
@@ -8,6 +8,9 @@
 // It also sets X-Viewer-IP, as viewer-ip.js does: these behaviors fall back to WordPress through the origin group,
 // the WAF in front of WordPress rate-limits on that header, and a behavior runs only one viewer-request function
 // (docs/deploy.md, "Rate limiting behind CloudFront").
+// viewer-response: adds Vary: Accept to every response at a negotiated URL, rewritten or not. CloudFront's own cache
+// needs no Vary (the rewritten URI is its cache key), but browsers and shared caches below it see one URL whose
+// bytes depend on Accept (docs/deploy.md, "Vary: Accept").
 // serverless.template embeds this file verbatim inside Fn::Sub, which fills in the two placeholders below.
 // Keep it free of any other dollar-brace sequence and of Node-only APIs.
 var MEDIA_PREFIX = '/${KeyPrefix}/';
@@ -15,6 +18,8 @@ var ENABLED_FORMATS = '${VariantFormats}'.toLowerCase().split(',');
 // Best first. A variant lives at <key>.<format> and is served as image/<format>.
 var PREFERENCE = ['avif', 'webp'];
 var IMAGE_EXTENSION = /\.(jpe?g|png|gif)$/i;
+// A negotiated URL as the viewer sent it or as viewer-request rewrote it, whichever the response event carries.
+var NEGOTIATED = /\.(jpe?g|png|gif)(\.(avif|webp))?$/i;
 
 // A header's value, its repeats joined as HTTP joins them (CloudFront lists repeats in multiValue).
 function headerValue(header) {
@@ -57,7 +62,28 @@ function negotiate(headers) {
     return null;
 }
 
+function varyOnAccept(event) {
+    var response = event.response;
+    var uri = event.request.uri;
+    if (uri.indexOf(MEDIA_PREFIX) !== 0 || !NEGOTIATED.test(uri)) {
+        return response;
+    }
+    var vary = headerValue(response.headers.vary);
+    var names = vary.toLowerCase().split(',');
+    for (var i = 0; i < names.length; i++) {
+        var name = names[i].trim();
+        if (name === 'accept' || name === '*') {
+            return response;
+        }
+    }
+    response.headers.vary = { value: vary ? vary + ', Accept' : 'Accept' };
+    return response;
+}
+
 function handler(event) {
+    if (event.context.eventType === 'viewer-response') {
+        return varyOnAccept(event);
+    }
     var request = event.request;
     // The viewer's address, replacing any value the viewer sent.
     request.headers['x-viewer-ip'] = { value: event.viewer.ip };

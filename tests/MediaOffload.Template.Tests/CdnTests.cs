@@ -151,15 +151,20 @@ public class CdnTests
         {
             var pattern = (string)b["PathPattern"]!;
             var isImage = ImageExtensions.Any(e => pattern.Equals("*." + e, StringComparison.OrdinalIgnoreCase));
-            var functions = b["FunctionAssociations"]?.AsArray().Select(f => f!["FunctionARN"].Strings().Single()).ToList() ?? [];
+            var associations = b["FunctionAssociations"]?.AsArray()
+                .Select(f => ((string)f!["EventType"]!, f["FunctionARN"].Strings().Single())).OrderBy(a => a.Item1).ToList() ?? [];
             if (isImage)
             {
-                Assert.Equal(["GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN"], functions);
-                Assert.Equal("viewer-request", (string?)b["FunctionAssociations"]![0]!["EventType"]);
+                // viewer-request negotiates; viewer-response adds Vary: Accept (docs/deploy.md, "Vary: Accept").
+                Assert.Equal(
+                    [("viewer-request", "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN"),
+                     ("viewer-response", "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN")],
+                    associations);
             }
             else
             {
-                Assert.DoesNotContain("GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN", functions);
+                Assert.DoesNotContain(associations, a => a.Item2 == "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN");
+                Assert.DoesNotContain(associations, a => a.Item1 == "viewer-response");
             }
         }
 

@@ -216,10 +216,81 @@ test('sets exactly the X-Viewer-IP that viewer-ip.js sets', () => {
   }
 });
 
+// viewer-response: CloudFront passes the request and the response it is about to send.
+function responseEvent(uri, headers = {}, statusCode = 200) {
+  return {
+    version: '1.0',
+    context: { eventType: 'viewer-response' },
+    viewer: { ip: '198.51.100.7' },
+    request: { method: 'GET', uri, querystring: {}, headers: { accept: { value: CHROME_ACCEPT } }, cookies: {} },
+    response: { statusCode, statusDescription: 'OK', headers, cookies: {} },
+  };
+}
+
+const respond = (uri, headers, statusCode) => handler(responseEvent(uri, headers, statusCode));
+
+test('adds Vary: Accept to the response at a negotiated URL, as sent by the viewer or as rewritten', () => {
+  for (const uri of ['/wp-content/uploads/2024/05/photo.jpg', '/wp-content/uploads/2024/05/photo.jpg.avif',
+    '/wp-content/uploads/photo.png.webp', '/wp-content/uploads/a.jpeg', '/wp-content/uploads/IMG.JPG.avif', '/wp-content/uploads/anim.GIF']) {
+    const response = respond(uri, { 'content-type': { value: 'image/avif' } });
+    assert.equal(response.headers.vary.value, 'Accept', uri);
+    assert.equal(response.headers['content-type'].value, 'image/avif', uri);
+  }
+});
+
+test('every response at a negotiated URL varies, whichever variant it carries and whatever its status', () => {
+  // The original, sent to a client without AVIF or WebP, must say so too, or a shared cache could keep it for all.
+  for (const [contentType, status] of [['image/jpeg', 200], ['image/webp', 200], ['image/avif', 200], ['image/jpeg', 304]]) {
+    const e = responseEvent('/wp-content/uploads/photo.jpg', { 'content-type': { value: contentType } }, status);
+    e.request.headers = {};
+    assert.equal(handler(e).headers.vary.value, 'Accept', `${contentType} ${status}`);
+  }
+});
+
+test('adds Accept to a Vary the origin sent, once', () => {
+  assert.equal(respond('/wp-content/uploads/photo.jpg', { vary: { value: 'Accept-Encoding' } }).headers.vary.value, 'Accept-Encoding, Accept');
+  assert.equal(respond('/wp-content/uploads/photo.jpg', { vary: { value: 'Origin, accept' } }).headers.vary.value, 'Origin, accept');
+  assert.equal(respond('/wp-content/uploads/photo.jpg', { vary: { value: '*' } }).headers.vary.value, '*');
+  const repeated = { vary: { value: 'Origin', multiValue: [{ value: 'Origin' }, { value: 'Accept-Encoding' }] } };
+  assert.equal(respond('/wp-content/uploads/photo.jpg', repeated).headers.vary.value, 'Origin,Accept-Encoding, Accept');
+});
+
+test('adds no Vary where nothing is negotiated', () => {
+  for (const uri of ['/wp-content/themes/t/screenshot.png', '/wp-includes/images/w-logo-blue.png', '/uploads/photo.jpg',
+    '/wp-content/uploads/doc.pdf', '/wp-content/uploads/photo.jpg.php', '/wp-content/uploads/photo.webp']) {
+    const response = respond(uri, { 'content-type': { value: 'image/png' } });
+    assert.equal(response.headers.vary, undefined, uri);
+  }
+});
+
+test('viewer-response returns the response, adding Vary and nothing else', () => {
+  const e = responseEvent('/wp-content/uploads/photo.png', { 'cache-control': { value: 'public, max-age=31536000, immutable' } });
+  const response = handler(e);
+  assert.equal(response, e.response);
+  assert.deepEqual(Object.keys(response.headers).sort(), ['cache-control', 'vary']);
+  assert.equal(response.statusCode, 200);
+  assert.equal(e.request.headers['x-viewer-ip'], undefined);
+});
+
+test('a request rewritten at viewer-request gets Vary: Accept at viewer-response', () => {
+  for (const accept of [CHROME_ACCEPT, SAFARI_14_ACCEPT, OLD_SAFARI_ACCEPT]) {
+    const request = rewrite('/wp-content/uploads/2024/05/photo.jpg', accept);
+    const e = responseEvent(request.uri);
+    e.request = request;
+    assert.equal(handler(e).headers.vary.value, 'Accept', accept);
+  }
+});
+
 test('the source holds no dollar-brace placeholder but KeyPrefix and VariantFormats, so Fn::Sub leaves the code intact', () => {
   const code = fs.readFileSync(path.join(__dirname, '..', 'image-negotiation.js'), 'utf8');
   const placeholders = code.match(/\$\{[^}]*\}/g) || [];
   assert.deepEqual([...new Set(placeholders)].sort(), ['${KeyPrefix}', '${VariantFormats}']);
+});
+
+test('stays within the CloudFront Functions limit of 10 KB of code', () => {
+  for (const file of ['image-negotiation.js', 'viewer-ip.js']) {
+    assert.ok(fs.statSync(path.join(__dirname, '..', file)).size < 10 * 1024, file);
+  }
 });
 
 test('uses no Node-only constructs the CloudFront runtime lacks', () => {
