@@ -831,7 +831,8 @@ class Suite:
             assert md5_of(os.path.join(self.s.uploads, on_disk)) == f["md5"], ascii(on_disk)
         # Everything the site has is in the bucket with the same MD5, and the bucket holds nothing else.
         keys = self.s.keys()
-        media_keys = {k for k in keys if not (k.endswith(".webp") and k[:-5] in keys)}
+        # Less the variants, <key>.webp and <key>.avif beside their source.
+        media_keys = {k for k in keys if not (k.endswith((".webp", ".avif")) and k[:-5] in keys)}
         manifest_keys = {"wp-content/uploads/" + p for p in paths}
         assert manifest_keys == media_keys, f"drift: only in manifest {sorted(manifest_keys - media_keys)[:5]}, only in bucket {sorted(media_keys - manifest_keys)[:5]}"
         for f in files:
