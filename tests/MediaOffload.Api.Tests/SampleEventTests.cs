@@ -71,7 +71,7 @@ public sealed class SampleEventTests : IAsyncLifetime
             new JobFile("2024/05/sample.jpg", "wp-content/uploads/2024/05/sample.jpg", _host.Origin.UrlFor("2024/05/sample.jpg"), content.Length,
                 ServiceHost.Md5(content), MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), ServiceHost.Md5(content), null, null)),
         ]);
-        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = OffloadJob.KeyFor(job.JobId), ContentBody = JsonSerializer.Serialize(job) });
+        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = OffloadJob.KeyFor(job.JobId), ContentBody = System.Text.Encoding.UTF8.GetString(OffloadJob.ToJson(job)) });
 
         var outcome = await PostSampleAsync("/events/offload", "offload-job-created");
 
@@ -81,7 +81,7 @@ public sealed class SampleEventTests : IAsyncLifetime
     [Fact]
     public async Task VariantsSamples_CreatedThenRemoved_WriteAndDeleteVariants()
     {
-        var created = JsonSerializer.Deserialize<S3Notification>(await File.ReadAllTextAsync(Path.Combine(EventsFolder, "variants-media-created.json")))!;
+        var created = S3Notification.FromJson(await File.ReadAllBytesAsync(Path.Combine(EventsFolder, "variants-media-created.json")))!;
         foreach (var record in created.Records!)
         {
             var key = S3NotificationKeys.Decode(record.S3!.Object!.Key!);
@@ -173,7 +173,7 @@ public sealed class SampleEventTests : IAsyncLifetime
         return await _host.Http.SendAsync(request);
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MediaOffload.sln")))

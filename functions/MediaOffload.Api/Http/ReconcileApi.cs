@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Reconcile;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -58,7 +59,7 @@ public static class ReconcileApi
         ReconcileRequest? request = null;
         try
         {
-            request = json is JsonObject ? json.Deserialize<ReconcileRequest>() : null;
+            request = json is JsonObject ? json.Deserialize(CoreJsonContext.Default.ReconcileRequest) : null;
         }
         catch (JsonException)
         {
@@ -96,7 +97,7 @@ public static class ReconcileApi
         ReconcileRequest? request;
         try
         {
-            request = body!.Length == 0 ? new ReconcileRequest(ReconcileRequest.Backfill) : JsonSerializer.Deserialize<ReconcileRequest>(body);
+            request = body!.Length == 0 ? new ReconcileRequest(ReconcileRequest.Backfill) : ReconcileRequest.FromJson(body);
         }
         catch (JsonException e)
         {
@@ -120,11 +121,7 @@ public static class ReconcileApi
 }
 
 /// <summary>The answer about a run: its id, <c>started</c>/<c>continues</c>/<c>finished</c>/<c>failed</c>, and the report when finished.</summary>
-public sealed record RunAnswer(
-    [property: JsonPropertyName("runId")] string? RunId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("report")] Core.Reconcile.ReconcileReport? Report)
+public sealed record RunAnswer(string? RunId, string Status, string? Error, Core.Reconcile.ReconcileReport? Report)
 {
     public static RunAnswer From(RunOutcome outcome) =>
         new(outcome.Checkpoint.RunId, outcome.Finished ? "finished" : "continues", null, outcome.Report);
