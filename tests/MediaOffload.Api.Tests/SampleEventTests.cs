@@ -7,6 +7,7 @@ using Amazon.S3.Model;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Signing;
+using MediaOffload.TestSupport;
 using MediaOffload.Imaging.Tests;
 
 namespace MediaOffload.Api.Tests;
@@ -17,12 +18,12 @@ namespace MediaOffload.Api.Tests;
 /// </summary>
 public sealed class SampleEventTests : IAsyncLifetime
 {
-    private static readonly string EventsFolder = Path.Combine(RepoRoot(), "events");
+    private static readonly string EventsFolder = Path.Combine(RepositoryRoot.Path, "events");
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        var env = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "env.json")))!["Parameters"]!;
+        var env = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "env.json")))!["Parameters"]!;
         _host = await ServiceHost.StartAsync(
             s =>
             {
@@ -171,16 +172,5 @@ public sealed class SampleEventTests : IAsyncLifetime
         }
 
         return await _host.Http.SendAsync(request);
-    }
-
-    internal static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MediaOffload.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("MediaOffload.sln not found above the test output.");
     }
 }

@@ -35,7 +35,7 @@ public sealed class WireFormatTests : IAsyncLifetime
     [Fact]
     public void S3NotificationFromJson_SampleEvent_ReadsTheRecord()
     {
-        var sample = File.ReadAllBytes(Path.Combine(SampleEventTests.RepoRoot(), "events", "offload-job-created.json"));
+        var sample = File.ReadAllBytes(Path.Combine(MediaOffload.TestSupport.RepositoryRoot.Path, "events", "offload-job-created.json"));
 
         var record = Assert.Single(S3Notification.FromJson(sample)!.Records!);
 
