@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using MediaOffload.Api.Json;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Json;
@@ -53,7 +54,7 @@ public static class ReconcileApi
         if (json is JsonObject obj && obj.ContainsKey("Records"))
         {
             var response = await processor.ProcessAsync(handler, body, invocation, cancellationToken);
-            return response!.AnyFailed ? TypedResults.Json(response, statusCode: S3EventsApi.FailedStatus) : TypedResults.Ok(response);
+            return response!.AnyFailed ? TypedResults.Json(response, ApiJsonContext.Default.EventResponse, statusCode: S3EventsApi.FailedStatus) : TypedResults.Ok(response);
         }
 
         ReconcileRequest? request = null;
@@ -81,7 +82,7 @@ public static class ReconcileApi
         {
             // The run could not proceed at all (manifest unreachable, bucket missing): fail the invocation for a retry.
             loggers.CreateLogger(typeof(ReconcileApi)).LogError(e, "Reconcile run failed");
-            return TypedResults.Json(new RunAnswer(null, "failed", FailureText.For(e), null), statusCode: S3EventsApi.FailedStatus);
+            return TypedResults.Json(new RunAnswer(null, "failed", FailureText.For(e), null), ApiJsonContext.Default.RunAnswer, statusCode: S3EventsApi.FailedStatus);
         }
     }
 
