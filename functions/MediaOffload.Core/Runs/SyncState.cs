@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
 
@@ -40,7 +41,6 @@ public sealed record StateEntry(
 /// </summary>
 public sealed class SyncState
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private readonly ConcurrentDictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
     private int _changed;
 
@@ -65,7 +65,7 @@ public sealed class SyncState
 
             try
             {
-                if (JsonSerializer.Deserialize<StateEntry>(line.AsSpan(tab + 1), Json) is { } entry)
+                if (JsonSerializer.Deserialize(line.AsSpan(tab + 1), CoreJsonContext.OmitNulls.StateEntry) is { } entry)
                 {
                     state._entries[line[..tab]] = entry;
                 }
@@ -86,7 +86,7 @@ public sealed class SyncState
         {
             await writer.WriteAsync(key.AsMemory(), cancellationToken);
             await writer.WriteAsync('\t');
-            await writer.WriteLineAsync(JsonSerializer.Serialize(entry, Json).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(entry, CoreJsonContext.OmitNulls.StateEntry).AsMemory(), cancellationToken);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MediaOffload.Core.Storage;
 
 /// <summary>
@@ -50,7 +52,12 @@ public interface IObjectStore
 public sealed record Listing(string? StartAfter = null, IReadOnlyList<string>? Boundaries = null, int Parallelism = 1);
 
 /// <summary>Headers and user metadata of an object (metadata keys without the <c>x-amz-meta-</c> prefix).</summary>
-public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata)
+// PascalCase on purpose: job objects (JobFile.Headers) have always carried these names, and jobs written by the
+// previous version must still read (names are matched case-sensitively).
+public sealed record ObjectHeaders(
+    [property: JsonPropertyName("ContentType")] string ContentType,
+    [property: JsonPropertyName("CacheControl")] string? CacheControl,
+    [property: JsonPropertyName("Metadata")] IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>A user-metadata value, or null. Names compare case-insensitively, as S3 lower-cases them.</summary>
     public string? Meta(string name)
