@@ -1,25 +1,30 @@
-using System.Runtime.InteropServices;
+using NetVips;
 
 namespace MediaOffload.Imaging;
 
-/// <summary>Loads and initialises libvips once per process. Call <see cref="EnsureInitialized(ImagingOptions)"/> on start.</summary>
+/// <summary>
+/// Starts libvips (NetVips.Native's build) once per process and applies <see cref="ImagingOptions"/>. Call
+/// <see cref="EnsureInitialized(ImagingOptions)"/> on start.
+/// </summary>
 public static class LibvipsRuntime
 {
-    // fail_on (8.12), effort (8.12) and vips_block_untrusted_set (8.13) are used below.
-    private const int MinimumMajor = 8;
-    private const int MinimumMinor = 13;
+    // The loaders the encoder calls, by class name (source loaders only: the encoder never loads from a buffer or a
+    // file). heifload decodes HEIC and AVIF; the encoder reaches it only for SourceImageKind.Avif and then refuses
+    // anything that is not AV1 (VipsPipeline).
+    internal static readonly string[] AllowedLoaders =
+        ["VipsForeignLoadJpegSource", "VipsForeignLoadPngSource", "VipsForeignLoadNsgifSource", "VipsForeignLoadHeifSource"];
 
     private static readonly Lock Gate = new();
     private static bool initialized;
     private static Exception? startupFailure;
 
-    /// <summary>The loaded libvips version, e.g. <c>8.14.1</c>; initialises with defaults if needed.</summary>
+    /// <summary>The loaded libvips version, e.g. <c>8.18.7</c>; initialises with defaults if needed.</summary>
     public static string Version
     {
         get
         {
             EnsureInitialized();
-            return $"{Vips.Version(0)}.{Vips.Version(1)}.{Vips.Version(2)}";
+            return $"{NetVips.NetVips.Version(0)}.{NetVips.NetVips.Version(1)}.{NetVips.NetVips.Version(2)}";
         }
     }
 
@@ -27,7 +32,7 @@ public static class LibvipsRuntime
     /// Initialises libvips on first call (thread-safe) with default <see cref="ImagingOptions"/>; later calls
     /// do nothing and keep whatever settings were applied.
     /// </summary>
-    /// <exception cref="LibvipsUnavailableException"><c>libvips.so.42</c> is missing, too old, or failed to start.</exception>
+    /// <exception cref="LibvipsUnavailableException">NetVips' native libvips is missing or failed to start.</exception>
     public static void EnsureInitialized()
     {
         if (Volatile.Read(ref initialized))
@@ -39,11 +44,12 @@ public static class LibvipsRuntime
     }
 
     /// <summary>
-    /// Initialises libvips on first call (thread-safe) and applies <paramref name="options"/> on every call;
-    /// the settings are process-wide, so the last call wins.
+    /// Initialises libvips on first call (thread-safe) and applies <paramref name="options"/>: the thread and cache
+    /// settings on every call (the last call wins), <see cref="ImagingOptions.BlockUntrustedLoaders"/> on the first
+    /// call only.
     /// </summary>
-    /// <exception cref="LibvipsUnavailableException"><c>libvips.so.42</c> is missing, too old, or failed to start.
-    /// The same failure is rethrown on every later call.</exception>
+    /// <exception cref="LibvipsUnavailableException">NetVips' native libvips is missing or failed to start. The same
+    /// failure is rethrown on every later call.</exception>
     public static void EnsureInitialized(ImagingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -61,10 +67,17 @@ public static class LibvipsRuntime
                 {
                     Start();
                 }
-                catch (Exception ex) when (ex is LibvipsUnavailableException or DllNotFoundException or EntryPointNotFoundException)
+                catch (Exception ex) when (ex is LibvipsUnavailableException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
                 {
-                    startupFailure = ex as LibvipsUnavailableException ?? MissingLibrary(Vips.Library, ex);
+                    startupFailure = ex as LibvipsUnavailableException ?? MissingLibrary(ex);
                     throw startupFailure;
+                }
+
+                // Blocking is one-way in practice: libvips cannot report the state back, and re-blocking on every call
+                // would race with a caller (a test) that unblocked a decoder for its own use.
+                if (options.BlockUntrustedLoaders)
+                {
+                    BlockLoaders();
                 }
 
                 Volatile.Write(ref initialized, true);
@@ -74,30 +87,31 @@ public static class LibvipsRuntime
         }
     }
 
-    internal static LibvipsUnavailableException MissingLibrary(string library, Exception? cause) => new(
-        $"The native imaging library '{library}' could not be loaded. Install the Debian package "
-        + $"'{Vips.DebianPackage}' (apt-get install -y {Vips.DebianPackage}) or put {library} on the loader path. "
-        + $"Cause: {cause?.Message ?? "dlopen failed"}",
+    internal static LibvipsUnavailableException MissingLibrary(Exception? cause) => new(
+        "The native imaging library (libvips.so.42 from the NetVips.Native.linux-x64 package, next to the app) could not "
+        + $"be loaded or started; publish for linux-x64 so it is copied. Cause: {cause?.Message ?? "dlopen failed"}",
         cause);
 
     private static void Start()
     {
-        if (!NativeLibrary.TryLoad(Vips.Library, typeof(LibvipsRuntime).Assembly, null, out _))
+        // NetVips starts libvips in its module initializer and keeps the failure rather than throwing it.
+        if (!ModuleInitializer.VipsInitialized)
         {
-            throw MissingLibrary(Vips.Library, null);
+            throw MissingLibrary(ModuleInitializer.Exception);
         }
+    }
 
-        int major = Vips.Version(0), minor = Vips.Version(1);
-        if (major < MinimumMajor || (major == MinimumMajor && minor < MinimumMinor))
+    /// <summary>
+    /// Every operation libvips marks untrusted, and every loader but <see cref="AllowedLoaders"/>: nothing but the
+    /// decoders we need ever sees an upload's bytes, even if a check before them were wrong.
+    /// </summary>
+    private static void BlockLoaders()
+    {
+        NetVips.NetVips.BlockUntrusted = true;
+        Operation.Block("VipsForeignLoad", true);
+        foreach (var loader in AllowedLoaders)
         {
-            throw new LibvipsUnavailableException(
-                $"{Vips.Library} is libvips {major}.{minor}; MediaOffload needs {MinimumMajor}.{MinimumMinor} or newer.");
-        }
-
-        if (Vips.Init("MediaOffload") != 0)
-        {
-            throw new LibvipsUnavailableException(
-                $"vips_init failed: {VipsException.TakeErrorText()}");
+            Operation.Block(loader, false);
         }
     }
 
@@ -105,12 +119,21 @@ public static class LibvipsRuntime
     {
         if (options.Concurrency > 0)
         {
-            Vips.ConcurrencySet(options.Concurrency);
+            NetVips.NetVips.Concurrency = options.Concurrency;
         }
 
-        Vips.CacheSetMax(options.CacheMaxOperations);
-        Vips.CacheSetMaxMem((nuint)options.CacheMaxMemoryBytes);
-        Vips.CacheSetMaxFiles(options.CacheMaxFiles);
-        Vips.BlockUntrustedSet(options.BlockUntrustedLoaders ? 1 : 0);
+        Cache.Max = options.CacheMaxOperations;
+        Cache.MaxMem = (ulong)options.CacheMaxMemoryBytes;
+        Cache.MaxFiles = options.CacheMaxFiles;
+    }
+}
+
+/// <summary>libvips cannot be loaded or initialised. Raised at startup by <see cref="LibvipsRuntime"/>.</summary>
+public sealed class LibvipsUnavailableException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public LibvipsUnavailableException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
     }
 }

@@ -1,222 +1,151 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using MediaOffload.Core.Variants;
+using NetVips;
 
 namespace MediaOffload.Imaging;
 
-/// <summary>One decode → orient → sRGB → WebP pass over a pinned source buffer.</summary>
-internal static unsafe class VipsPipeline
+/// <summary>Decode → orient → 8-bit sRGB → WebP (and AVIF) over one source buffer, with NetVips.</summary>
+internal static class VipsPipeline
 {
-    /// <summary>Result of one pass.</summary>
-    internal sealed record Pass(byte[] WebP, int Width, int FrameHeight, int Frames);
+    /// <summary>What the header says, read without decoding a pixel.</summary>
+    internal sealed record Header(int Width, int Height, int Frames, int Bands, int Orientation);
 
     /// <summary>
-    /// Checks which loader libvips would use and that it is the declared kind, so nothing outside
-    /// JPEG/PNG/GIF (SVG, PDF, TIFF...) ever reaches a decoder.
+    /// A libvips source over the caller's bytes. A whole array is pinned and read in place; any other memory is
+    /// copied once. Every image loaded from it must be disposed before it is, since the pin ends with it.
     /// </summary>
-    internal static void CheckLoader(byte* data, nuint length, SourceImageKind kind)
+    internal static Source Open(ReadOnlyMemory<byte> source) =>
+        MemoryMarshal.TryGetArray(source, out var segment) && segment is { Array: { } array, Offset: 0 } && segment.Count == array.Length
+            ? Source.NewFromMemory(array)
+            : Source.NewFromMemory(source.Span);
+
+    /// <summary>
+    /// Checks which loader libvips' sniffers pick, among the loaders left unblocked, and that it is the declared
+    /// kind's: nothing outside JPEG/PNG/GIF (and AVIF for an AVIF original) ever reaches a decoder.
+    /// </summary>
+    internal static void CheckLoader(Source source, SourceImageKind kind)
     {
-        var name = Marshal.PtrToStringUTF8(Vips.ForeignFindLoadBuffer(data, length));
+        var name = Image.FindLoadSource(source);
         if (name is null)
         {
-            throw new ImageRejectedException(
-                ImageRejectionCode.FormatMismatch,
-                $"libvips found no loader for the data: {VipsException.TakeErrorText()}");
+            throw new ImageRejectedException(ImageRejectionCode.FormatMismatch, $"libvips found no loader for the data: {TakeErrorText()}");
         }
 
-        var expected = kind switch
+        // Class names such as VipsForeignLoadJpegSource, VipsForeignLoadPngSource, VipsForeignLoadNsgifSource.
+        if (!name.Contains(LoaderName(kind), StringComparison.OrdinalIgnoreCase))
         {
-            SourceImageKind.Jpeg => "Jpeg",
-            SourceImageKind.Png => "Png",
-            SourceImageKind.Gif => "Gif",
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-        };
-
-        // Class names such as VipsForeignLoadJpegBuffer, VipsForeignLoadPngBuffer, VipsForeignLoadNsgifBuffer.
-        if (!name.Contains(expected, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ImageRejectedException(
-                ImageRejectionCode.FormatMismatch,
-                $"declared {kind} but libvips picked loader {name}");
+            throw new ImageRejectedException(ImageRejectionCode.FormatMismatch, $"declared {kind} but libvips picked loader {name}");
         }
     }
 
     /// <summary>The header as a sequential load sees it: no pixel is decoded. Applies the pixel limit.</summary>
-    internal static (int Width, int Height, int Frames, int Bands, int Orientation) ReadHeader(byte* data, nuint length, SourceImageKind kind, VariantOptions options)
+    internal static Header ReadHeader(Source source, SourceImageKind kind, VariantOptions options)
     {
-        using var image = Load(data, length, "access=sequential,fail_on=truncated" + (kind == SourceImageKind.Gif ? ",n=-1" : ""));
+        using var image = Load(source, kind, Enums.Access.Sequential);
         CheckPixels(image, options);
-        var height = Vips.ImageGetHeight(image);
-        var pageHeight = Vips.ImageGetPageHeight(image);
-        var frames = pageHeight > 0 && height % pageHeight == 0 ? height / pageHeight : 1;
-        return (Vips.ImageGetWidth(image), height, frames, Vips.ImageGetBands(image), Vips.ImageGetOrientation(image));
+        return new Header(image.Width, image.Height, FramesOf(image), image.Bands, Orientation(image));
     }
 
-    internal static Pass Run(byte* data, nuint length, SourceImageKind kind, WebPSetting setting, VariantOptions options)
+    /// <summary>
+    /// Loads, orients and converts <paramref name="source"/>; the result reads pixels lazily (sequentially when it can).
+    /// </summary>
+    internal static Image Prepare(Source source, SourceImageKind kind, VariantOptions options)
     {
-        // Sequential access streams the decode strip by strip, so memory stays near one WebP picture.
-        var loadOptions = "access=sequential,fail_on=truncated" + (kind == SourceImageKind.Gif ? ",n=-1" : "");
-        var image = Load(data, length, loadOptions);
+        // Sequential access streams the decode strip by strip, so memory stays near one encoder's working set.
+        var image = Load(source, kind, Enums.Access.Sequential);
         try
         {
             CheckPixels(image, options);
 
             // Rotation and vertical flips read the source out of order, which a sequential loader refuses;
             // only then pay for random access (a full decode into memory, bounded by MaxPixels).
-            var orientation = Vips.ImageGetOrientation(image);
+            var orientation = Orientation(image);
             if (orientation > 2)
             {
-                image.Dispose();
-                image = Load(data, length, loadOptions.Replace("access=sequential", "access=random", StringComparison.Ordinal));
+                image = Replace(image, Load(source, kind, Enums.Access.Random));
             }
 
             if (orientation > 1)
             {
-                image = Step(image, Vips.Autorot(image, out var rotated), rotated, "autorot");
+                image = Replace(image, Step("autorot", image, static i => i.Autorot()));
             }
 
-            image = ToSrgb8(image);
-
-            var width = Vips.ImageGetWidth(image);
-            var height = Vips.ImageGetHeight(image);
-            var pageHeight = Vips.ImageGetPageHeight(image);
-            var frames = pageHeight > 0 && height % pageHeight == 0 ? height / pageHeight : 1;
-
-            // Still lossy images skip webpsave: libvips 8.14 would hold the frame as RGB and libwebp its own
-            // copy next to it; here the RGB is released as soon as libwebp has converted it to YUV420.
-            // With metadata kept (StripMetadata = false) webpsave is still used, since it writes the EXIF.
-            if (!setting.Lossless && frames == 1 && options.StripMetadata
-                && width <= WebP.MaxDimension && height <= WebP.MaxDimension && TryPackedRgb(ref image, out var bands))
-            {
-                return new Pass(EncodeLossy(ref image, width, height, bands, setting), width, height, 1);
-            }
-
-            if (Vips.ImageWriteToBuffer(image, SaveSuffix(setting, options.StripMetadata), out var buffer, out var size) != 0)
-            {
-                buffer.Dispose();
-                throw Rejected("decode/encode", VipsException.FromErrorBuffer("webpsave"));
-            }
-
-            using (buffer)
-            {
-                var webp = buffer.ToArray(size);
-
-                // libvips 8.14 ignores webpsave's strip flag and always writes EXIF (libvips issue #3340),
-                // so the metadata chunks are also removed from the container here.
-                return new Pass(options.StripMetadata ? WebPContainer.StripMetadata(webp) : webp, width, height / frames, frames);
-            }
+            return ToSrgb8(image);
         }
-        finally
+        catch
         {
             image.Dispose();
+            throw;
         }
     }
 
-    /// <summary>
-    /// Makes <paramref name="image"/> 8-bit RGB or RGBA, the layouts libwebp imports. Grey (with or without
-    /// alpha) goes through <c>colourspace(srgb)</c>, as webpsave does; anything else stays on webpsave.
-    /// </summary>
-    private static bool TryPackedRgb(ref VipsImageHandle image, out int bands)
+    /// <summary>Frames in <paramref name="image"/>: height over page height, 1 for a still image.</summary>
+    internal static int FramesOf(Image image)
     {
-        bands = Vips.ImageGetBands(image);
-        if (bands is 1 or 2 && Vips.ColourspaceIsSupported(image) != 0)
-        {
-            image = Step(image, Vips.Colourspace(image, out var srgb, Vips.InterpretationSrgb), srgb, "colourspace");
-            bands = Vips.ImageGetBands(image);
-        }
-
-        return bands is 3 or 4 && Vips.ImageGetFormat(image) == Vips.FormatUchar;
+        var pageHeight = image.PageHeight;
+        return pageHeight > 0 && image.Height % pageHeight == 0 ? image.Height / pageHeight : 1;
     }
 
-    /// <summary>
-    /// Decodes <paramref name="image"/> into packed pixels, releases it, and encodes those with libwebp's
-    /// advanced API using the same configuration as <c>cwebp -q Q -m effort</c>. The output is a plain
-    /// VP8 (or VP8X + ALPH + VP8) file with no metadata chunks.
-    /// </summary>
-    private static byte[] EncodeLossy(ref VipsImageHandle image, int width, int height, int bands, WebPSetting setting)
+    /// <summary>One WebP encode with libvips' webpsave; metadata kept only when <paramref name="keepMetadata"/>.</summary>
+    internal static byte[] EncodeWebP(Image image, WebPSetting setting, bool keepMetadata) =>
+        Step("decode/encode", image, i => i.WebpsaveBuffer(
+            q: setting.Lossless ? null : setting.Quality,
+            lossless: setting.Lossless,
+            effort: setting.Effort,
+            keep: keepMetadata ? Enums.ForeignKeep.All : Enums.ForeignKeep.None));
+
+    /// <summary>One AVIF encode with libvips' heifsave: AV1 by libaom, 8-bit, lossy, chroma 4:2:0 below Q 90.</summary>
+    internal static byte[] EncodeAvif(Image image, AvifSetting setting, bool keepMetadata) =>
+        Step("decode/encode", image, i => i.HeifsaveBuffer(
+            q: setting.Quality,
+            bitdepth: 8,
+            lossless: false,
+            compression: Enums.ForeignHeifCompression.Av1,
+            effort: setting.Effort,
+            subsampleMode: Enums.ForeignSubsample.Auto,
+            encoder: Enums.ForeignHeifEncoder.Aom,
+            keep: keepMetadata ? Enums.ForeignKeep.All : Enums.ForeignKeep.None));
+
+    private static string LoaderName(SourceImageKind kind) => kind switch
     {
-        WebP.Config config;
-        if (WebP.ConfigInitInternal(&config, WebP.PresetDefault, setting.Quality, WebP.EncoderAbiVersion) == 0)
-        {
-            throw new InvalidOperationException(
-                $"{WebP.Library} (encoder version 0x{WebP.GetEncoderVersion():x6}) rejected WebPConfig ABI 0x{WebP.EncoderAbiVersion:x4}.");
-        }
+        SourceImageKind.Jpeg => "Jpeg",
+        SourceImageKind.Png => "Png",
+        SourceImageKind.Gif => "Gif",
+        SourceImageKind.Avif => "Heif",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
-        config.Method = setting.Effort;
-        if (WebP.ValidateConfig(&config) == 0)
-        {
-            throw new InvalidOperationException($"libwebp rejected the configuration Q={setting.Quality}, method={setting.Effort}.");
-        }
-
-        using var picture = WebPPictureHandle.Create(width, height);
-        using (var pixels = Vips.ImageWriteToMemory(image, out var size))
-        {
-            if (pixels.IsInvalid)
-            {
-                throw Rejected("decode", VipsException.FromErrorBuffer("decode"));
-            }
-
-            // The decode is finished: drop the loader, its source pointer and its buffers before libwebp allocates.
-            image.Dispose();
-
-            var stride = width * bands;
-            if (size != (nuint)stride * (nuint)height)
-            {
-                throw new InvalidOperationException($"libvips rendered {size} bytes for {width}x{height}x{bands}.");
-            }
-
-            var rgb = (byte*)pixels.DangerousGetHandle();
-            var imported = bands == 4
-                ? WebP.PictureImportRgba(picture, rgb, stride)
-                : WebP.PictureImportRgb(picture, rgb, stride);
-            if (imported == 0)
-            {
-                throw EncodeFailed(picture);
-            }
-        }
-
-        using var writer = WebPMemoryWriterHandle.Create();
-        picture.Picture->Writer = WebP.MemoryWriteFunction;
-        picture.Picture->CustomPtr = writer.Writer;
-        if (WebP.Encode(&config, picture) == 0)
-        {
-            throw EncodeFailed(picture);
-        }
-
-        return writer.ToArray();
-    }
-
-    private static ImageRejectedException EncodeFailed(WebPPictureHandle picture)
+    // The kind's own loader by name, never libvips' sniffing: a file is decoded only by the decoder it claims. Truncation
+    // is an error, not a grey-filled image. libspng's and libheif's default limits stay on (no "unlimited").
+    private static Image Load(Source source, SourceImageKind kind, Enums.Access access)
     {
-        var error = WebP.ErrorName(picture.Picture->ErrorCode);
-        return new ImageRejectedException(ImageRejectionCode.Corrupt, $"encode failed: libwebp {error}");
-    }
+        var image = Step("header", source, s => kind switch
+        {
+            SourceImageKind.Jpeg => Image.JpegloadSource(s, access: access, failOn: Enums.FailOn.Truncated),
+            SourceImageKind.Png => Image.PngloadSource(s, access: access, failOn: Enums.FailOn.Truncated),
+            SourceImageKind.Gif => Image.GifloadSource(s, n: -1, access: access, failOn: Enums.FailOn.Truncated),
+            SourceImageKind.Avif => Image.HeifloadSource(s, access: access, failOn: Enums.FailOn.Truncated),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        });
 
-    /// <summary>The webpsave option string, e.g. <c>.webp[Q=86,effort=4,strip]</c>.</summary>
-    internal static string SaveSuffix(WebPSetting setting, bool strip)
-    {
-        var options = setting.Lossless
-            ? string.Create(CultureInfo.InvariantCulture, $"lossless,effort={setting.Effort}")
-            : string.Create(CultureInfo.InvariantCulture, $"Q={setting.Quality},effort={setting.Effort}");
-        return $".webp[{options}{(strip ? ",strip" : "")}]";
-    }
-
-    private static VipsImageHandle Load(byte* data, nuint length, string loadOptions)
-    {
-        var image = Vips.ImageNewFromBuffer(data, length, loadOptions);
-        if (image.IsInvalid)
+        // heifload reads HEIC (HEVC) as well; only AV1 is an AVIF original.
+        if (kind == SourceImageKind.Avif && !(image.Contains("heif-compression") && string.Equals(image.Get("heif-compression") as string, "av1", StringComparison.Ordinal)))
         {
             image.Dispose();
-            throw Rejected("header", VipsException.FromErrorBuffer("load"));
+            throw new ImageRejectedException(ImageRejectionCode.FormatMismatch, "declared Avif but the HEIF file is not AV1-coded");
         }
 
         return image;
     }
 
-    private static void CheckPixels(VipsImageHandle image, VariantOptions options)
+    private static int Orientation(Image image) =>
+        image.Contains("orientation") && image.Get("orientation") is int orientation ? orientation : 1;
+
+    private static void CheckPixels(Image image, VariantOptions options)
     {
         // For GIFs loaded with n=-1 the height already spans every frame.
-        long width = Vips.ImageGetWidth(image), height = Vips.ImageGetHeight(image);
+        long width = image.Width, height = image.Height;
         var pixels = width * height;
         if (pixels > options.MaxPixels)
         {
@@ -228,62 +157,77 @@ internal static unsafe class VipsPipeline
     }
 
     /// <summary>Brings any colour model and depth to 8-bit sRGB (alpha kept), honouring an embedded ICC profile.</summary>
-    private static VipsImageHandle ToSrgb8(VipsImageHandle image)
+    private static Image ToSrgb8(Image image)
     {
-        var interpretation = Vips.ImageGetInterpretation(image);
-        var hasProfile = Vips.ImageGetTypeof(image, Vips.IccProfileField) != 0;
-
-        if (hasProfile || interpretation == Vips.InterpretationCmyk)
+        if (image.Contains("icc-profile-data") || image.Interpretation == Enums.Interpretation.Cmyk)
         {
-            if (Vips.IccTransform(image, out var transformed, "srgb") == 0)
+            try
             {
-                image.Dispose();
-                image = transformed;
-                interpretation = Vips.ImageGetInterpretation(image);
+                // The embedded profile when there is one, else libvips' built-in CMYK profile.
+                image = Replace(image, image.IccTransform("srgb", embedded: true));
             }
-            else
+            catch (NetVips.VipsException)
             {
                 // A broken or mismatched profile (e.g. an RGB profile on a grey PNG) is no reason to refuse
                 // the image: fall back to libvips' profile-free conversion below.
-                transformed.Dispose();
-                VipsException.TakeErrorText();
+                TakeErrorText();
             }
         }
 
-        var format = Vips.ImageGetFormat(image);
-        var needsColourspace = interpretation switch
+        var needsColourspace = image.Interpretation switch
         {
-            Vips.InterpretationSrgb => format != Vips.FormatUchar,
-            Vips.InterpretationBW => format != Vips.FormatUchar,
+            Enums.Interpretation.Srgb or Enums.Interpretation.Bw => image.Format != Enums.BandFormat.Uchar,
             _ => true,
         };
 
-        if (needsColourspace && Vips.ColourspaceIsSupported(image) != 0)
+        if (needsColourspace)
         {
-            image = Step(image, Vips.Colourspace(image, out var srgb, Vips.InterpretationSrgb), srgb, "colourspace");
+            image = Replace(image, Step("colourspace", image, static i => i.Colourspace(Enums.Interpretation.Srgb)));
         }
 
-        if (Vips.ImageGetFormat(image) != Vips.FormatUchar)
+        if (image.Format != Enums.BandFormat.Uchar)
         {
-            image = Step(image, Vips.Cast(image, out var cast, Vips.FormatUchar), cast, "cast");
+            image = Replace(image, Step("cast", image, static i => i.Cast(Enums.BandFormat.Uchar)));
         }
 
         return image;
     }
 
-    /// <summary>Replaces <paramref name="input"/> by <paramref name="output"/> after a libvips call.</summary>
-    private static VipsImageHandle Step(VipsImageHandle input, int status, VipsImageHandle output, string operation)
+    /// <summary>Disposes <paramref name="input"/> (the pipeline keeps what it needs) and returns <paramref name="output"/>.</summary>
+    private static Image Replace(Image input, Image output)
     {
-        if (status != 0)
-        {
-            output.Dispose();
-            throw Rejected(operation, VipsException.FromErrorBuffer(operation));
-        }
-
         input.Dispose();
         return output;
     }
 
-    private static ImageRejectedException Rejected(string stage, VipsException error) =>
-        new(ImageRejectionCode.Corrupt, $"{stage} failed: {error.VipsError}", error);
+    /// <summary>Runs one libvips call; its failure is the image's fault, so it becomes a <see cref="ImageRejectionCode.Corrupt"/> rejection.</summary>
+    private static TResult Step<TInput, TResult>(string stage, TInput input, Func<TInput, TResult> call)
+    {
+        try
+        {
+            return call(input);
+        }
+        catch (NetVips.VipsException error)
+        {
+            throw new ImageRejectedException(ImageRejectionCode.Corrupt, $"{stage} failed: {Flatten(error.Message)}", error);
+        }
+    }
+
+    /// <summary>libvips' error text on one line, without NetVips' "unable to call …" preamble.</summary>
+    internal static string Flatten(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("unable to call ", StringComparison.Ordinal)).ToArray();
+        return lines.Length == 0 ? message.Trim() : string.Join("; ", lines);
+    }
+
+    /// <summary>
+    /// Reads and clears libvips' process-wide error buffer, so a failure we handled does not leak into the next
+    /// exception's text. Under parallel failures one message may carry another call's text too.
+    /// </summary>
+    private static string TakeErrorText()
+    {
+        var text = Flatten(new NetVips.VipsException(string.Empty).Message);
+        return string.IsNullOrEmpty(text) ? "no detail in the libvips error buffer" : text;
+    }
 }

@@ -17,7 +17,7 @@ public enum WebPMode
 }
 
 /// <summary>
-/// WebP variant rules and input limits, bound from configuration section <see cref="SectionName"/>.
+/// Variant rules (WebP and AVIF) and input limits, bound from configuration section <see cref="SectionName"/>.
 /// The limits live here rather than in the imaging options because the S3 handler needs
 /// <see cref="MaxInputBytes"/> to cap its download before any decoding starts.
 /// </summary>
@@ -65,6 +65,36 @@ public sealed class VariantOptions
     /// <summary>Largest accepted source size in bytes. Default <c>67_108_864</c> (64 MiB).</summary>
     public long MaxInputBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The variant formats to make, comma-separated, any case: <c>webp</c> alone or with <c>avif</c>. Default
+    /// <c>avif,webp</c>. WebP is always made (it is what the AVIF key falls back to), so an operator turns AVIF off
+    /// with <c>webp</c>.
+    /// </summary>
+    public string Formats { get; set; } = "avif,webp";
+
+    /// <summary>
+    /// AVIF quality, 1-100 on libvips' heifsave scale. Default <c>60</c>: the lowest quality whose butteraugli and
+    /// SSIMULACRA 2 scores match WebP at <see cref="Quality"/> 86 on the benchmark corpus (docs/imaging.md, "AVIF").
+    /// </summary>
+    public int AvifQuality { get; set; } = 60;
+
+    /// <summary>
+    /// AVIF encoder effort, 0 fastest to 9 smallest (libaom's <c>cpu-used</c> is 9 − effort, so 4 is
+    /// <c>avifenc -s 5</c>). Default <c>4</c>, libvips' default; docs/imaging.md has the CPU per effort.
+    /// </summary>
+    public int AvifEffort { get; set; } = 4;
+
+    /// <summary>
+    /// Largest width x height that gets an AVIF variant; larger images get WebP only, and their AVIF key falls back to
+    /// the WebP-or-original choice. Default <c>6_553_600</c> (2560 x 2560): every size WordPress generates, its
+    /// <c>-scaled</c> copy included (<c>big_image_size_threshold</c> is 2560), but not the camera original above it,
+    /// which pages rarely show and which costs AVIF about a second of CPU per megapixel (docs/imaging.md, "AVIF").
+    /// </summary>
+    public long AvifMaxPixels { get; set; } = 2560L * 2560;
+
+    /// <summary>True when <see cref="Formats"/> names <c>avif</c>.</summary>
+    public bool AvifEnabled => ParseFormats(Formats).Contains(VariantTarget.Avif);
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a value is outside its range.</summary>
     public void Validate()
     {
@@ -76,6 +106,15 @@ public sealed class VariantOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(AutoLossyMinSavingsPercent, 100, nameof(AutoLossyMinSavingsPercent));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels, nameof(MaxPixels));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxInputBytes, nameof(MaxInputBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(AvifQuality, 1, nameof(AvifQuality));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AvifQuality, 100, nameof(AvifQuality));
+        ArgumentOutOfRangeException.ThrowIfNegative(AvifEffort, nameof(AvifEffort));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(AvifEffort, 9, nameof(AvifEffort));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(AvifMaxPixels, nameof(AvifMaxPixels));
+        if (!ParseFormats(Formats).Contains(VariantTarget.WebP))
+        {
+            throw new ArgumentException("must name webp (WebP is always made); use 'webp' to turn AVIF off", nameof(Formats));
+        }
         if (!Enum.IsDefined(PngMode))
         {
             throw new ArgumentOutOfRangeException(nameof(PngMode), PngMode, null);
@@ -85,5 +124,23 @@ public sealed class VariantOptions
         {
             throw new ArgumentOutOfRangeException(nameof(GifMode), GifMode, null);
         }
+    }
+
+    /// <summary>The targets <paramref name="formats"/> names (see <see cref="Formats"/>).</summary>
+    /// <exception cref="ArgumentException">A name other than <c>webp</c> or <c>avif</c>.</exception>
+    public static IReadOnlySet<VariantTarget> ParseFormats(string? formats)
+    {
+        var targets = new HashSet<VariantTarget>();
+        foreach (var name in (formats ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            targets.Add(name.ToLowerInvariant() switch
+            {
+                "webp" => VariantTarget.WebP,
+                "avif" => VariantTarget.Avif,
+                _ => throw new ArgumentException($"'{name}' is not a variant format; use webp and avif", nameof(Formats)),
+            });
+        }
+
+        return targets;
     }
 }

@@ -10,13 +10,25 @@ public sealed record WebPSetting(bool Lossless, int Quality, int Effort)
     public string Name => Lossless ? "lossless" : $"lossy-q{Quality}";
 }
 
+/// <summary>The concrete AVIF setting used for one encode (libvips heifsave, AV1, 8-bit, lossy).</summary>
+/// <param name="Quality">Quality 1-100 on libvips' scale.</param>
+/// <param name="Effort">libvips effort 0-9 (libaom's cpu-used is 9 − effort).</param>
+public sealed record AvifSetting(int Quality, int Effort)
+{
+    /// <summary>Short name recorded in metadata: <c>avif-q60</c>.</summary>
+    public string Name => $"avif-q{Quality}";
+
+    /// <summary>The setting from <paramref name="options"/>.</summary>
+    public static AvifSetting From(VariantOptions options) => new(options.AvifQuality, options.AvifEffort);
+}
+
 /// <summary>Pure choice of WebP settings per source kind.</summary>
 public static class WebPEncodingRule
 {
-    /// <summary>The mode that applies to <paramref name="kind"/>: JPEG is always lossy.</summary>
+    /// <summary>The mode that applies to <paramref name="kind"/>: JPEG and AVIF originals are always lossy.</summary>
     public static WebPMode ModeFor(SourceImageKind kind, VariantOptions options) => kind switch
     {
-        SourceImageKind.Jpeg => WebPMode.Lossy,
+        SourceImageKind.Jpeg or SourceImageKind.Avif => WebPMode.Lossy,
         SourceImageKind.Png => options.PngMode,
         SourceImageKind.Gif => options.GifMode,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
