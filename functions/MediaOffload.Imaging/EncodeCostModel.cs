@@ -36,7 +36,8 @@ internal static class EncodeCostModel
             // The decoded copy (one byte a band) is held across both encodes, which run one after the other, so the
             // peak is the copy plus the larger encoder.
             var (avifPerPixel, avifOverhead) = image.HasAlpha ? AvifWithAlpha : AvifOpaque;
-            perPixel = (image.HasAlpha ? 4 : 3) + Math.Max(perPixel, avifPerPixel);
+            // A rotation's random-access decode (3 B/px) is still held while the rotated copy is made.
+            perPixel = (image.HasAlpha ? 4 : 3) + (image.Rotated ? 3 : 0) + Math.Max(perPixel, avifPerPixel);
             overhead = Math.Max(overhead, avifOverhead);
         }
 
@@ -58,8 +59,10 @@ internal static class EncodeCostModel
         _ => throw new ArgumentOutOfRangeException(nameof(image), image.Kind, null),
     };
 
-    private const double Jpeg = 8;
-    private const double JpegRotated = 10;
+    // 14.7 B/px measured on a progressive 4:2:2 photo (libjpeg's coefficient buffer, 4 B/px, lives through the
+    // sequential decode while webpsave holds its own frame and libwebp's picture), docs/imaging.md, "WebP speed and memory".
+    private const double Jpeg = 15;
+    private const double JpegRotated = 18;
     private const double PngLossy = 8;
     private const double PngLossyAlpha = 27;
     private const double PngLossless = 36;

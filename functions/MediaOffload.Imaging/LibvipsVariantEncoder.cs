@@ -72,7 +72,7 @@ public sealed class LibvipsVariantEncoder : IVariantEncoder
             {
                 // One decode for both formats: the pixels are decoded into memory once, and each encoder reads them there.
                 // Bounded by AvifMaxPixels (3-4 bytes a pixel), and it replaces the RGB copy webpsave would make anyway.
-                image = Replace(image, image.CopyMemory());
+                image = Replace(image, VipsPipeline.Decode(image));
             }
 
             EncodedVariant Variant(byte[] bytes, VariantTarget target, string rule) => new(bytes, target, width, height, frames, rule);

@@ -87,6 +87,9 @@ internal static class VipsPipeline
         return pageHeight > 0 && image.Height % pageHeight == 0 ? image.Height / pageHeight : 1;
     }
 
+    /// <summary>Decodes every pixel of <paramref name="image"/> into memory; a decode failure is a rejection.</summary>
+    internal static Image Decode(Image image) => Step("decode", image, static i => i.CopyMemory());
+
     /// <summary>One WebP encode with libvips' webpsave; metadata kept only when <paramref name="keepMetadata"/>.</summary>
     internal static byte[] EncodeWebP(Image image, WebPSetting setting, bool keepMetadata) =>
         Step("decode/encode", image, i => i.WebpsaveBuffer(

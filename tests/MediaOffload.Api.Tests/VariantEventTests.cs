@@ -178,8 +178,8 @@ public sealed class VariantEventTests : IAsyncLifetime
             {
                 byte[][] colours = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
                 using var strip = TestImages.Pixels(40, 90, 3, (x, y, p) => colours[y / 30].CopyTo(p));
-                Vips.ImageSetInt(strip, "page-height", 30);
-                return TestImages.Save(strip, ".gif");
+                using var animated = TestImages.Animated(strip, 30);
+                return TestImages.Save(animated, ".gif");
             }
 
             case "cmyk.jpg":

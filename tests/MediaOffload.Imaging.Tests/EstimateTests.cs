@@ -18,8 +18,9 @@ public sealed class EstimateTests
 
         Assert.Equal(10_000, estimate.Width);
         Assert.Equal(10_000, estimate.Height);
-        // Lossless (the Auto default) at the measured 34 bytes per pixel: far more than the file's 100 KiB.
-        Assert.InRange(estimate.PeakBytes, 3_400_000_000L, 3_500_000_000L);
+        // Lossless (the Auto default) at 36 bytes per pixel, WebP only (100 MP is over AvifMaxPixels): far more than
+        // the file's 100 KiB.
+        Assert.InRange(estimate.PeakBytes, 3_600_000_000L, 3_700_000_000L);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}: it decoded pixels");
     }
 
@@ -58,11 +59,23 @@ public sealed class EstimateTests
     [Fact]
     public void Estimate_LossyPngWithAlpha_CostsMoreThanWithout()
     {
-        var lossy = new LibvipsVariantEncoder(new VariantOptions { PngMode = WebPMode.Lossy });
+        var lossy = new LibvipsVariantEncoder(new VariantOptions { PngMode = WebPMode.Lossy, Formats = "webp" });
         var rgb = TestImages.Save(TestImages.Pixels(500, 500, 3, TestImages.Gradient), ".png");
         var rgba = TestImages.Save(TestImages.Pixels(500, 500, 4, TestImages.Gradient), ".png");
 
         Assert.True(lossy.Estimate(rgba, SourceImageKind.Png).PeakBytes > 3 * lossy.Estimate(rgb, SourceImageKind.Png).PeakBytes / 2);
+    }
+
+    [Fact]
+    public void Estimate_PhotoWithAvif_CostsMoreThanWebPAlone()
+    {
+        var jpeg = TestImages.Jpeg(1000, 800);
+        var webpOnly = new LibvipsVariantEncoder(new VariantOptions { Formats = "webp" }).Estimate(jpeg, SourceImageKind.Jpeg);
+        var both = Encoder.Estimate(jpeg, SourceImageKind.Jpeg);
+        var overAvifLimit = new LibvipsVariantEncoder(new VariantOptions { AvifMaxPixels = 1000 * 799 }).Estimate(jpeg, SourceImageKind.Jpeg);
+
+        Assert.True(both.PeakBytes > webpOnly.PeakBytes, $"{both.PeakBytes} vs {webpOnly.PeakBytes}");
+        Assert.Equal(webpOnly.PeakBytes, overAvifLimit.PeakBytes);
     }
 
     [Fact]

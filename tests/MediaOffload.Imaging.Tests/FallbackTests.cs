@@ -17,7 +17,7 @@ public sealed class FallbackTests
         using var image = TestImages.Pixels(64, 64, 1, (x, y, p) => p[0] = random.Next(2) == 0 ? (byte)0 : (byte)255);
         var png = TestImages.Save(image, ".png[bitdepth=1]");
         var encoder = new LibvipsVariantEncoder(new VariantOptions { PngMode = WebPMode.Lossy });
-        var webp = encoder.Encode(png, SourceImageKind.Png).WebP;
+        var webp = encoder.Encode(png, SourceImageKind.Png).WebP.Bytes;
         Assert.True(webp.Length >= png.Length, $"WebP {webp.Length} B vs PNG {png.Length} B: pick another input");
 
         var outcome = VariantDecision.EncodeAndDecide(encoder, png, "image/png", SourceImageKind.Png);

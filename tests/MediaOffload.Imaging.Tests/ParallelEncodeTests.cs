@@ -26,7 +26,7 @@ public sealed class ParallelEncodeTests
                 var (data, kind) = inputs[i % inputs.Length];
                 try
                 {
-                    Assert.NotEmpty(encoder.Encode(data, kind).WebP);
+                    Assert.NotEmpty(encoder.Encode(data, kind).WebP.Bytes);
                 }
                 catch (ImageRejectedException ex) when (ex.Code == ImageRejectionCode.Corrupt)
                 {

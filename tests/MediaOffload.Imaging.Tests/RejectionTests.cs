@@ -17,7 +17,7 @@ public sealed class RejectionTests
 
         Assert.Equal(ImageRejectionCode.Corrupt, ex.Code);
         Assert.Contains("JPEG", ex.Reason, StringComparison.OrdinalIgnoreCase);
-        Assert.IsType<VipsException>(ex.InnerException);
+        Assert.IsType<NetVips.VipsException>(ex.InnerException);
     }
 
     [Fact]
@@ -52,6 +52,55 @@ public sealed class RejectionTests
         Assert.Contains("Png signature", ex.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SourceImageKind.Jpeg)]
+    [InlineData(SourceImageKind.Png)]
+    [InlineData(SourceImageKind.Gif)]
+    public void Encode_AvifDeclaredAsAnotherKind_RejectsAsFormatMismatch(SourceImageKind declared)
+    {
+        var avif = Encoder.Encode(TestImages.PhotoJpeg(64, 48), SourceImageKind.Jpeg).Avif!.Bytes;
+
+        var ex = Assert.Throws<ImageRejectedException>(() => Encoder.Encode(avif, declared));
+
+        Assert.Equal(ImageRejectionCode.FormatMismatch, ex.Code);
+        Assert.Contains("Avif signature", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Encode_JpegMagicThenHeifFile_NeverReachesTheHeifLoader()
+    {
+        // A JPEG signature glued to an AVIF file passes the magic check; the JPEG loader, not a sniffer, then reads it.
+        var avif = Encoder.Encode(TestImages.PhotoJpeg(64, 48), SourceImageKind.Jpeg).Avif!.Bytes;
+        byte[] disguised = [0xFF, 0xD8, 0xFF, .. avif];
+
+        var ex = Assert.Throws<ImageRejectedException>(() => Encoder.Encode(disguised, SourceImageKind.Jpeg));
+
+        Assert.Equal(ImageRejectionCode.Corrupt, ex.Code);
+        Assert.Contains("jpeg", ex.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Encode_HeifThatIsNotAvif_RejectsWhenDeclaredAvif()
+    {
+        // ftyp box with brand heic only: HEIC (HEVC) is not an AVIF original.
+        byte[] heic = [0, 0, 0, 24, .. "ftypheic"u8, 0, 0, 0, 0, .. "mif1heic"u8, .. new byte[64]];
+
+        var ex = Assert.Throws<ImageRejectedException>(() => Encoder.Encode(heic, SourceImageKind.Avif));
+
+        Assert.Equal(ImageRejectionCode.FormatMismatch, ex.Code);
+    }
+
+    [Fact]
+    public void Encode_TruncatedAvif_RejectsAsCorrupt()
+    {
+        var avif = Encoder.Encode(TestImages.PhotoJpeg(256, 192), SourceImageKind.Jpeg).Avif!.Bytes;
+        var truncated = avif.AsSpan(0, avif.Length / 2).ToArray();
+
+        var ex = Assert.Throws<ImageRejectedException>(() => Encoder.Encode(truncated, SourceImageKind.Avif));
+
+        Assert.Equal(ImageRejectionCode.Corrupt, ex.Code);
+    }
+
     [Fact]
     public void Encode_JpegMagicFollowedByGarbage_RejectsWithReason()
     {
@@ -78,8 +127,8 @@ public sealed class RejectionTests
     public void Encode_GifOverPixelLimitAcrossFrames_RejectsFromHeader()
     {
         byte[][] colours = [[255, 0, 0], [0, 255, 0], [0, 0, 255]];
-        using var strip = TestImages.Pixels(100, 300, 3, (x, y, p) => colours[y / 100].CopyTo(p));
-        Vips.ImageSetInt(strip, "page-height", 100);
+        using var pixels = TestImages.Pixels(100, 300, 3, (x, y, p) => colours[y / 100].CopyTo(p));
+        using var strip = TestImages.Animated(pixels, 100);
         var gif = TestImages.Save(strip, ".gif");
         var encoder = new LibvipsVariantEncoder(new VariantOptions { MaxPixels = 25_000 });
 

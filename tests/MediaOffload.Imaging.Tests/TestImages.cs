@@ -1,18 +1,43 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using MediaOffload.Imaging;
+using NetVips;
 
 namespace MediaOffload.Imaging.Tests;
 
-/// <summary>Builds test inputs with libvips itself (no binary fixtures) and decodes variants back.</summary>
-internal static unsafe class TestImages
+/// <summary>Builds test inputs with libvips itself (NetVips, no binary fixtures) and decodes variants back.</summary>
+internal static class TestImages
 {
     internal delegate void PixelWriter(int x, int y, Span<byte> pixel);
 
-    static TestImages() => LibvipsRuntime.EnsureInitialized();
+    static TestImages()
+    {
+        LibvipsRuntime.EnsureInitialized();
+    }
+
+    /// <summary>
+    /// A photo-like RGB image: smooth noise at several scales, the content AVIF is made for (flat synthetic patterns
+    /// are not representative of uploads).
+    /// </summary>
+    internal static byte[] PhotoJpeg(int width, int height, int orientation = 0)
+    {
+        using var coarse = Image.Gaussnoise(width, height, sigma: 60, mean: 128, seed: 1).Bandjoin(
+            Image.Gaussnoise(width, height, sigma: 60, mean: 110, seed: 2), Image.Gaussnoise(width, height, sigma: 60, mean: 90, seed: 3));
+        using var blurred = coarse.Gaussblur(6);
+        using var fine = Image.Gaussnoise(width, height, sigma: 6, mean: 0, seed: 4);
+        using var sum = blurred.Add(fine);
+        using var rgb = sum.Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);
+        if (orientation <= 0)
+        {
+            return Save(rgb, ".jpg[Q=90]");
+        }
+
+        using var oriented = With(rgb, "orientation", orientation);
+        return Save(oriented, ".jpg[Q=90]");
+    }
 
     /// <summary>An 8- or 16-bit image from a per-pixel function (values are 0-255, scaled for 16-bit).</summary>
-    internal static VipsImageHandle Pixels(int width, int height, int bands, PixelWriter write, bool sixteenBit = false)
+    internal static Image Pixels(int width, int height, int bands, PixelWriter write, bool sixteenBit = false)
     {
         var bytesPerSample = sixteenBit ? 2 : 1;
         var data = new byte[width * height * bands * bytesPerSample];
@@ -38,23 +63,25 @@ internal static unsafe class TestImages
             }
         }
 
-        fixed (byte* p = data)
-        {
-            var image = Vips.ImageNewFromMemoryCopy(p, (nuint)data.Length, width, height, bands, sixteenBit ? Vips.FormatUshort : Vips.FormatUchar);
-            Assert.False(image.IsInvalid, VipsException.TakeErrorText());
-            return image;
-        }
+        return Image.NewFromMemoryCopy<byte>(data, width, height, bands, sixteenBit ? Enums.BandFormat.Ushort : Enums.BandFormat.Uchar);
     }
 
-    internal static byte[] Save(VipsImageHandle image, string suffix)
+    /// <summary>Saves with a libvips suffix and options, e.g. <c>.png[palette]</c>.</summary>
+    internal static byte[] Save(Image image, string suffix) => image.WriteToBuffer(suffix);
+
+    /// <summary>A copy of <paramref name="strip"/> marked as frames of <paramref name="pageHeight"/> rows, with optional delays in ms.</summary>
+    internal static Image Animated(Image strip, int pageHeight, int[]? delays = null) => strip.Mutate(m =>
     {
-        var status = Vips.ImageWriteToBuffer(image, suffix, out var buffer, out var size);
-        using (buffer)
+        m.Set(GValue.GIntType, "page-height", pageHeight);
+        if (delays is not null)
         {
-            Assert.True(status == 0, VipsException.TakeErrorText());
-            return buffer.ToArray(size);
+            m.Set(GValue.ArrayIntType, "delay", delays);
         }
-    }
+    });
+
+    /// <summary>A copy of <paramref name="image"/> with an integer or string metadata field set (e.g. <c>orientation</c>).</summary>
+    internal static Image With(Image image, string field, object value) =>
+        image.Mutate(m => m.Set(value is int ? GValue.GIntType : GValue.GStrType, field, value));
 
     /// <summary>A busy photo-like RGB pattern so JPEGs are not trivially small.</summary>
     internal static void Gradient(int x, int y, Span<byte> p)
@@ -66,28 +93,23 @@ internal static unsafe class TestImages
 
     internal static byte[] Jpeg(int width, int height, int orientation = 0, PixelWriter? writer = null)
     {
-        using var image = Pixels(width, height, 3, writer ?? Gradient);
-        if (orientation > 0)
+        using var pixels = Pixels(width, height, 3, writer ?? Gradient);
+        if (orientation <= 0)
         {
-            Vips.ImageSetInt(image, "orientation", orientation);
+            return Save(pixels, ".jpg[Q=92]");
         }
 
-        return Save(image, ".jpg[Q=92]");
+        using var oriented = With(pixels, "orientation", orientation);
+        return Save(oriented, ".jpg[Q=92]");
     }
 
     /// <summary>A CMYK JPEG; libvips' colourspace attaches its CMYK profile, which <paramref name="keepProfile"/> keeps.</summary>
     internal static byte[] CmykJpeg(int width, int height, bool keepProfile)
     {
         var rgbJpeg = Jpeg(width, height, writer: (x, y, p) => { p[0] = 220; p[1] = 30; p[2] = 30; });
-        using var loaded = Load(rgbJpeg, out var pin);
-        using (pin)
-        {
-            Assert.Equal(0, Vips.Colourspace(loaded, out var cmyk, Vips.InterpretationCmyk));
-            using (cmyk)
-            {
-                return Save(cmyk, keepProfile ? ".jpg[Q=92]" : ".jpg[Q=92,strip]");
-            }
-        }
+        using var loaded = Load(rgbJpeg);
+        using var cmyk = loaded.Colourspace(Enums.Interpretation.Cmyk);
+        return Save(cmyk, keepProfile ? ".jpg[Q=92]" : ".jpg[Q=92,keep=none]");
     }
 
     /// <summary>
@@ -128,8 +150,7 @@ internal static unsafe class TestImages
         var typeBytes = System.Text.Encoding.ASCII.GetBytes(type);
         output.Write(typeBytes);
         output.Write(data);
-        var crc = Crc32(typeBytes, data);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, crc);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, Crc32(typeBytes, data));
         output.Write(length);
     }
 
@@ -151,49 +172,51 @@ internal static unsafe class TestImages
         return crc ^ 0xFFFFFFFFu;
     }
 
-    /// <summary>Loads an encoded file; the returned pin must outlive the image.</summary>
-    internal static VipsImageHandle Load(byte[] file, out System.Buffers.MemoryHandle pin, string options = "")
+    /// <summary>
+    /// Loads an encoded file with its own loader (the sniffing buffer loaders are blocked). Pixels are read into memory
+    /// at once, so the image does not depend on <paramref name="file"/> once this returns.
+    /// </summary>
+    internal static Image Load(byte[] file, int frames = 1)
     {
-        pin = file.AsMemory().Pin();
-        var image = Vips.ImageNewFromBuffer((byte*)pin.Pointer, (nuint)file.Length, options);
-        Assert.False(image.IsInvalid, VipsException.TakeErrorText());
-        return image;
+        using var source = Source.NewFromMemory(file);
+        using var image = file.AsSpan(8).StartsWith("WEBP"u8) ? Image.WebploadSource(source, n: frames)
+            : file.AsSpan(4).StartsWith("ftyp"u8) ? Image.HeifloadSource(source, n: frames)
+            : file.AsSpan().StartsWith("GIF"u8) ? Image.GifloadSource(source, n: frames)
+            : file.Length > 1 && file[0] == 0x89 && file[1] == (byte)'P'
+                ? Image.PngloadSource(source)
+                : Image.JpegloadSource(source);
+        return image.CopyMemory();
     }
 
-    /// <summary>What a WebP variant decodes to.</summary>
+    /// <summary>What a variant decodes to.</summary>
     internal sealed record Decoded(
         int Width, int FrameHeight, int Bands, int Frames, int[] Delays, Func<int, int, byte[]> Pixel);
 
-    /// <summary>Decodes every frame of a WebP (n=-1) and reads pixels from the frame strip.</summary>
-    internal static Decoded Decode(byte[] webp)
+    /// <summary>Decodes every frame of a WebP or AVIF variant and reads pixels from the frame strip.</summary>
+    internal static Decoded Decode(byte[] variant)
     {
-        Assert.True(webp.AsSpan().StartsWith("RIFF"u8) && webp.AsSpan(8).StartsWith("WEBP"u8), "not a WebP file");
-        using var image = Load(webp, out var pin, "n=-1");
-        using (pin)
-        {
-            var width = Vips.ImageGetWidth(image);
-            var height = Vips.ImageGetHeight(image);
-            var pageHeight = Vips.ImageGetPageHeight(image);
-            var pages = Vips.ImageGetNPages(image);
-            int[] delays = [];
-            if (Vips.ImageGetTypeof(image, "delay") != 0 && Vips.ImageGetArrayInt(image, "delay", out var values, out var count) == 0)
-            {
-                delays = new ReadOnlySpan<int>(values, count).ToArray();
-            }
+        var webp = variant.AsSpan().StartsWith("RIFF"u8) && variant.AsSpan(8).StartsWith("WEBP"u8);
+        Assert.True(webp || variant.AsSpan(4).StartsWith("ftypavif"u8), "neither a WebP nor an AVIF file");
+        using var image = Load(variant, frames: webp ? -1 : 1);
+        var width = image.Width;
+        var height = image.Height;
+        var pageHeight = image.PageHeight;
+        var delays = image.Contains("delay") ? (int[])image.Get("delay") : [];
 
-            // Copy the pixels out now: the image and its pinned source are gone once we return.
-            Assert.Equal(Vips.FormatUchar, Vips.ImageGetFormat(image));
-            var bands = Vips.ImageGetBands(image);
-            using var memory = Vips.ImageWriteToMemory(image, out var size);
-            Assert.False(memory.IsInvalid, VipsException.TakeErrorText());
-            var pixels = memory.ToArray(size);
-            var frames = pageHeight > 0 ? height / pageHeight : 1;
-            Assert.Equal(pages, frames);
-            return new Decoded(width, pageHeight, bands, frames, delays, (x, y) =>
-            {
-                var offset = ((y * width) + x) * bands;
-                return pixels.AsSpan(offset, bands).ToArray();
-            });
+        // Copy the pixels out now: the image is gone once we return.
+        Assert.Equal(Enums.BandFormat.Uchar, image.Format);
+        var bands = image.Bands;
+        var pixels = image.WriteToMemory<byte>();
+        var frames = pageHeight > 0 ? height / pageHeight : 1;
+        if (image.Contains("n-pages"))
+        {
+            Assert.Equal((int)image.Get("n-pages"), frames);
         }
+
+        return new Decoded(width, pageHeight, bands, frames, delays, (x, y) =>
+        {
+            var offset = ((y * width) + x) * bands;
+            return pixels.AsSpan(offset, bands).ToArray();
+        });
     }
 }

@@ -4,7 +4,50 @@ namespace MediaOffload.Core.Tests.Variants;
 
 public sealed class VariantDecisionTests
 {
-    private static EncodedVariant Encoded(int length) => new(new byte[length], 10, 20, 1, "lossy-q86");
+    private static EncodedVariant Encoded(int length) => new(new byte[length], VariantTarget.WebP, 10, 20, 1, "lossy-q86");
+
+    private static EncodedVariant Avif(int length) => new(new byte[length], VariantTarget.Avif, 10, 20, 1, "avif-q60");
+
+    [Theory]
+    [InlineData(100, 60, 50, VariantFormat.Avif, 50)] // AVIF smallest
+    [InlineData(100, 60, 70, VariantFormat.WebP, 60)] // WebP smaller than AVIF
+    [InlineData(100, 60, 60, VariantFormat.WebP, 60)] // a tie keeps the WebP
+    [InlineData(100, 120, 130, VariantFormat.Original, 100)] // both larger than the original
+    [InlineData(100, 120, 90, VariantFormat.Avif, 90)] // WebP larger than the original, AVIF smaller
+    public void DecideAll_AvifKey_HoldsTheSmallestOfAvifWebPAndOriginal(int sourceLength, int webpLength, int avifLength, VariantFormat expected, int expectedLength)
+    {
+        var outcomes = VariantDecision.DecideAll(new byte[sourceLength], "image/jpeg", SourceImageKind.Jpeg, new EncodedVariants(Encoded(webpLength), Avif(avifLength), null));
+
+        var avif = outcomes[VariantTarget.Avif];
+        Assert.Equal(expected, avif.Format);
+        Assert.Equal(expectedLength, avif.Body.Length);
+        Assert.Equal(expected switch { VariantFormat.Avif => "image/avif", VariantFormat.WebP => "image/webp", _ => "image/jpeg" }, avif.ContentType);
+        Assert.Equal(expected.ToString().ToLowerInvariant(), avif.Metadata[VariantDecision.FormatKey]);
+        Assert.Equal(webpLength < sourceLength ? VariantFormat.WebP : VariantFormat.Original, outcomes[VariantTarget.WebP].Format);
+    }
+
+    [Fact]
+    public void DecideAll_NoAvif_AvifKeyHoldsTheWebPChoiceWithTheSkipReason()
+    {
+        var outcomes = VariantDecision.DecideAll(new byte[100], "image/gif", SourceImageKind.Gif, new EncodedVariants(Encoded(40), null, "animated (3 frames): WebP only"));
+
+        Assert.Equal(VariantFormat.WebP, outcomes[VariantTarget.Avif].Format);
+        Assert.Equal("image/webp", outcomes[VariantTarget.Avif].ContentType);
+        Assert.Equal("animated (3 frames): WebP only", outcomes[VariantTarget.Avif].Metadata[VariantDecision.AvifSkippedKey]);
+        Assert.False(outcomes[VariantTarget.WebP].Metadata.ContainsKey(VariantDecision.AvifSkippedKey));
+    }
+
+    [Fact]
+    public void EncodeAndDecide_EncoderWithAvif_AsksForTheEncoderWithoutAvif()
+    {
+        var encoder = new AvifSwitchingEncoder();
+
+        var outcome = VariantDecision.EncodeAndDecide(encoder, new byte[100], "image/jpeg", SourceImageKind.Jpeg);
+
+        Assert.True(encoder.WithoutAvifCalled);
+        Assert.Equal(VariantFormat.WebP, outcome.Format);
+        Assert.Equal(40, outcome.Body.Length);
+    }
 
     [Fact]
     public void Decide_WebPSmaller_WritesWebPWithMetadata()
@@ -116,9 +159,27 @@ public sealed class VariantDecisionTests
         Assert.Equal(0, budget.InUse);
     }
 
+    /// <summary>Makes an AVIF unless asked for its AVIF-free self, which makes a 40-byte WebP only.</summary>
+    private sealed class AvifSwitchingEncoder(bool avif = true) : IVariantEncoder
+    {
+        public bool WithoutAvifCalled { get; private set; }
+
+        public EncodedVariants Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) => avif
+            ? throw new InvalidOperationException("the AVIF encode ran for a WebP-only caller")
+            : new EncodedVariants(Encoded(40), null, "AVIF not requested");
+
+        public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) => new(10, 20, 1, 1);
+
+        public IVariantEncoder WithoutAvif()
+        {
+            WithoutAvifCalled = true;
+            return new AvifSwitchingEncoder(avif: false);
+        }
+    }
+
     private sealed class RejectingEncoder : IVariantEncoder
     {
-        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
+        public EncodedVariants Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
             throw new ImageRejectedException(ImageRejectionCode.Corrupt, "truncated");
 
         public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
@@ -127,7 +188,7 @@ public sealed class VariantDecisionTests
 
     private sealed class BrokenEncoder : IVariantEncoder
     {
-        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
+        public EncodedVariants Encode(ReadOnlyMemory<byte> source, SourceImageKind kind) =>
             throw new InvalidOperationException("bug");
 
         public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) => new(1, 1, 1, 1);
@@ -139,11 +200,11 @@ public sealed class VariantDecisionTests
 
         public int Encodes => _encodes;
 
-        public EncodedVariant Encode(ReadOnlyMemory<byte> source, SourceImageKind kind)
+        public EncodedVariants Encode(ReadOnlyMemory<byte> source, SourceImageKind kind)
         {
             Interlocked.Increment(ref _encodes);
             onEncode?.Invoke();
-            return new EncodedVariant([1], 10, 10, 1, "lossless");
+            return new EncodedVariants(new EncodedVariant([1], VariantTarget.WebP, 10, 10, 1, "lossless"), null, "AVIF is off (Formats)");
         }
 
         public EncodeEstimate Estimate(ReadOnlyMemory<byte> source, SourceImageKind kind) => new(10_000, 10_000, 1, peakBytes);

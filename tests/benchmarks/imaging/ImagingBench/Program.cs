@@ -5,7 +5,8 @@ using MediaOffload.Imaging;
 
 // Driver for run.sh. Each mode prints one tab-separated line per result so the script can build tables.
 //   encode <file> [--repeat 5] [--quality 86] [--effort 4] [--png-mode lossy] [--concurrency 0] [--out f.webp]
-//       file  width  height  median_ms  mp_per_s  bytes  rule  vmhwm_kib  median_cpu_ms
+//       [--formats webp|avif,webp] [--avif-quality Q] [--avif-effort E] [--avif-out f.avif]
+//       file  width  height  median_ms  mp_per_s  bytes  rule  vmhwm_kib  median_cpu_ms  avif_bytes  avif_rule
 //   throughput --workers N [--rounds 3] [--concurrency 1] files...
 //       workers  encodes  megapixels  wall_s  mp_per_s
 //   pngrule files...
@@ -36,6 +37,10 @@ var options = new VariantOptions
     Effort = Int("effort", 4),
     PngMode = Enum.Parse<WebPMode>(named.GetValueOrDefault("png-mode", "Lossy"), ignoreCase: true),
     GifMode = Enum.Parse<WebPMode>(named.GetValueOrDefault("gif-mode", "Lossless"), ignoreCase: true),
+    Formats = named.GetValueOrDefault("formats", "webp"),
+    AvifQuality = Int("avif-quality", new VariantOptions().AvifQuality),
+    AvifEffort = Int("avif-effort", new VariantOptions().AvifEffort),
+    AvifMaxPixels = Int("avif-max-pixels", int.MaxValue),
 };
 
 switch (args.ElementAtOrDefault(0))
@@ -63,32 +68,39 @@ void Encode(string file, int repeat, string? output)
     var encoder = new LibvipsVariantEncoder(options);
     var times = new List<double>();
     var cpuTimes = new List<double>();
-    EncodedVariant? result = null;
+    EncodedVariants? all = null;
     using var self = Process.GetCurrentProcess();
     for (var i = 0; i < repeat; i++)
     {
         self.Refresh();
         var cpu = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        result = encoder.Encode(data, kind);
+        all = encoder.Encode(data, kind);
         times.Add(clock.Elapsed.TotalMilliseconds);
         self.Refresh();
         cpuTimes.Add((self.TotalProcessorTime - cpu).TotalMilliseconds);
     }
 
+    var result = all!.WebP;
     if (output is not null)
     {
-        File.WriteAllBytes(output, result!.WebP);
+        File.WriteAllBytes(output, result.Bytes);
+    }
+
+    if (named.GetValueOrDefault("avif-out") is { } avifOutput && all.Avif is { } avif)
+    {
+        File.WriteAllBytes(avifOutput, avif.Bytes);
     }
 
     times.Sort();
     cpuTimes.Sort();
     var median = times[times.Count / 2];
-    var megapixels = result!.Width * (double)result.Height * result.Frames / 1e6;
+    var megapixels = result.Width * (double)result.Height * result.Frames / 1e6;
     Console.WriteLine(string.Join('\t',
         Path.GetFileName(file), result.Width, result.Height, median.ToString("F1"),
-        (megapixels / (median / 1000)).ToString("F1"), result.WebP.Length, result.Rule, PeakRssKib(),
-        cpuTimes[cpuTimes.Count / 2].ToString("F1")));
+        (megapixels / (median / 1000)).ToString("F1"), result.Bytes.Length, result.Rule, PeakRssKib(),
+        cpuTimes[cpuTimes.Count / 2].ToString("F1"), all.Avif?.Bytes.Length.ToString(CultureInfo.InvariantCulture) ?? "-",
+        all.Avif?.Rule ?? all.AvifSkipped ?? "-"));
 }
 
 void Throughput(List<string> files, int workers, int rounds)
@@ -111,7 +123,7 @@ void Throughput(List<string> files, int workers, int rounds)
         while ((i = Interlocked.Increment(ref next)) < total)
         {
             var (data, kind) = inputs[i % inputs.Length];
-            var r = encoder.Encode(data, kind);
+            var r = encoder.Encode(data, kind).WebP;
             mine += r.Width * (double)r.Height * r.Frames / 1e6;
         }
 
@@ -133,8 +145,8 @@ void PngRule(List<string> files)
     foreach (var file in files)
     {
         var data = File.ReadAllBytes(file);
-        var a = lossless.Encode(data, SourceImageKind.Png).WebP.Length;
-        var b = lossy.Encode(data, SourceImageKind.Png).WebP.Length;
+        var a = lossless.Encode(data, SourceImageKind.Png).WebP.Bytes.Length;
+        var b = lossy.Encode(data, SourceImageKind.Png).WebP.Bytes.Length;
         var saving = 100.0 * (a - b) / a;
         var choice = WebPEncodingRule.PreferLossy(a, b, new VariantOptions()) ? "lossy" : "lossless";
         Console.WriteLine(string.Join('\t', Path.GetFileName(file), data.Length, a, b, saving.ToString("F0"), choice));
