@@ -3,8 +3,11 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-# clang and zlib1g-dev: the NativeAOT build of the CLI links with them (scripts/install-cli.sh).
-APT_PACKAGES=(libvips42 libvips-tools webp clang zlib1g-dev)
+# clang and zlib1g-dev: the NativeAOT build of the CLI links with them (scripts/install-cli.sh). No libvips42 of its
+# own: the .NET code loads NetVips.Native's libvips 8.18 build. libvips-tools stays for the `vips` command, which the CLI
+# tests use to make their images (it brings Debian's libvips42 along, which nothing of ours loads); webp is cwebp
+# for the imaging benchmarks.
+APT_PACKAGES=(libvips-tools webp clang zlib1g-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

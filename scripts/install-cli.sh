@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds media-offload as one native (NativeAOT) linux-x64 binary at artifacts/cli/media-offload and, given a
 # folder, copies it there:   scripts/install-cli.sh /opt/media-offload
-# The binary needs no .NET runtime; it loads libvips (libvips42) and ICU (libicu) from the system at run time.
+# The binary needs no .NET runtime; it loads libvips.so.42 (NetVips.Native's build, published beside it and
+# installed with it) and ICU (libicu) from the system at run time.
 # Building needs clang and zlib1g-dev, which scripts/bootstrap.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,10 +10,12 @@ out=artifacts/cli
 
 dotnet publish functions/MediaOffload.Cli/MediaOffload.Cli.csproj -c Release -r linux-x64 -o "$out" --nologo -v quiet
 test -x "$out/media-offload"
+test -f "$out/libvips.so.42"
 
 if [ $# -gt 0 ]; then
   mkdir -p "$1"
   install -m 0755 "$out/media-offload" "$1/media-offload"
+  install -m 0644 "$out/libvips.so.42" "$1/libvips.so.42"
   echo "installed $1/media-offload"
 else
   echo "built $out/media-offload"
