@@ -70,6 +70,9 @@ internal static class EncodeCostModel
     private const double AnimatedFirstFrame = 38;
     private const double AnimatedOtherFrames = 2;
     private const long AnimatedOverhead = 9 * MiB;
-    private static readonly (double PerPixel, long Overhead) AvifOpaque = (12, 16 * MiB);
-    private static readonly (double PerPixel, long Overhead) AvifWithAlpha = (16, 16 * MiB);
+    // heifsave (libheif + libaom at effort 4) on the decoded copy: 189 MiB peak beyond the source for WebP and AVIF of
+    // a 2560x2560 photo, i.e. 3 (copy) + 25 B/px + 16 MiB (docs/imaging.md, "Lambda memory and timeout"). With alpha
+    // libheif encodes a second (alpha) image: taken as 4/3 of that, not measured.
+    private static readonly (double PerPixel, long Overhead) AvifOpaque = (25, 16 * MiB);
+    private static readonly (double PerPixel, long Overhead) AvifWithAlpha = (33, 16 * MiB);
 }
