@@ -44,7 +44,7 @@ public sealed record EncodeEstimate(int Width, int Height, int Frames, long Peak
 /// <param name="Width">Width after EXIF orientation was applied.</param>
 /// <param name="Height">Height of one frame after EXIF orientation was applied.</param>
 /// <param name="Frames">Frame count, 1 for still images.</param>
-/// <param name="Rule">The setting used, e.g. <c>lossy-q86</c>, <c>lossless</c>, <c>auto:lossy-q86</c>, <c>avif-q60</c>.</param>
+/// <param name="Rule">The setting used, e.g. <c>lossy-q86</c>, <c>lossless</c>, <c>auto:lossy-q86</c>, <c>avif-q65</c>.</param>
 public sealed record EncodedVariant(byte[] Bytes, VariantTarget Target, int Width, int Height, int Frames, string Rule);
 
 /// <summary>The variants of one source, from one decode.</summary>

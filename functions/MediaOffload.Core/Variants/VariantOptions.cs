@@ -73,14 +73,17 @@ public sealed class VariantOptions
     public string Formats { get; set; } = "avif,webp";
 
     /// <summary>
-    /// AVIF quality, 1-100 on libvips' heifsave scale. Default <c>60</c>: the lowest quality whose butteraugli and
-    /// SSIMULACRA 2 scores match WebP at <see cref="Quality"/> 86 on the benchmark corpus (docs/imaging.md, "AVIF").
+    /// AVIF quality, 1-100 on libvips' heifsave scale (libaom cq-level = (100 - quality) x 63 / 100). Default
+    /// <c>65</c>: the lowest quality tested whose butteraugli distance to the source is at least as good as WebP at
+    /// <see cref="Quality"/> 86 on most of the benchmark corpus (4 of 6 photos, and on the median), for 48-65 % of the
+    /// WebP's bytes (docs/imaging.md, "AVIF quality").
     /// </summary>
-    public int AvifQuality { get; set; } = 60;
+    public int AvifQuality { get; set; } = 65;
 
     /// <summary>
-    /// AVIF encoder effort, 0 fastest to 9 smallest (libaom's <c>cpu-used</c> is 9 − effort, so 4 is
-    /// <c>avifenc -s 5</c>). Default <c>4</c>, libvips' default; docs/imaging.md has the CPU per effort.
+    /// AVIF encoder effort, 0 fastest to 9 smallest (libaom's <c>cpu-used</c> is 9 - effort, so 4 is
+    /// <c>avifenc -s 5</c>). Default <c>4</c>, libvips' default; the calibration and the CPU numbers in
+    /// docs/imaging.md ("AVIF quality", "Benchmarks") are at this effort.
     /// </summary>
     public int AvifEffort { get; set; } = 4;
 

@@ -15,7 +15,7 @@ public sealed record WebPSetting(bool Lossless, int Quality, int Effort)
 /// <param name="Effort">libvips effort 0-9 (libaom's cpu-used is 9 − effort).</param>
 public sealed record AvifSetting(int Quality, int Effort)
 {
-    /// <summary>Short name recorded in metadata: <c>avif-q60</c>.</summary>
+    /// <summary>Short name recorded in metadata: <c>avif-q65</c>.</summary>
     public string Name => $"avif-q{Quality}";
 
     /// <summary>The setting from <paramref name="options"/>.</summary>

@@ -6,7 +6,7 @@ public sealed class VariantDecisionTests
 {
     private static EncodedVariant Encoded(int length) => new(new byte[length], VariantTarget.WebP, 10, 20, 1, "lossy-q86");
 
-    private static EncodedVariant Avif(int length) => new(new byte[length], VariantTarget.Avif, 10, 20, 1, "avif-q60");
+    private static EncodedVariant Avif(int length) => new(new byte[length], VariantTarget.Avif, 10, 20, 1, "avif-q65");
 
     [Theory]
     [InlineData(100, 60, 50, VariantFormat.Avif, 50)] // AVIF smallest
