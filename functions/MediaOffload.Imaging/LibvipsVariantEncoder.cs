@@ -154,7 +154,7 @@ public sealed class LibvipsVariantEncoder : IVariantEncoder
 
         if (frames > 1)
         {
-            // Measured: animated AVIF costs far more CPU than animated WebP for little saving (docs/imaging.md, "AVIF").
+            // WebP only: animated AVIF was not measured worth it (docs/imaging.md, "AVIF").
             return string.Create(CultureInfo.InvariantCulture, $"animated ({frames} frames): WebP only");
         }
 

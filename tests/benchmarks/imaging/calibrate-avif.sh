@@ -3,7 +3,7 @@
 # butteraugli distance (lower is better) against the decoded source. Not a test; run by hand:
 #   tests/benchmarks/imaging/calibrate-avif.sh [avif-effort] [qualities...]
 # Prints a markdown table (docs/imaging.md, "AVIF quality"). The corpus is run.sh's photos scaled to 1024 px
-# wide (butteraugli is slow; the ratios hold at 1600 px, spot-checked on one photo), plus skimage's PNG photos; scratch goes to $WORK.
+# wide (butteraugli takes about a minute per encode at 1600 px on two cores), plus skimage's PNG photos; scratch goes to $WORK.
 set -euo pipefail
 EFFORT=${1:-4}
 shift || true
