@@ -120,6 +120,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
                 Key = write.Key,
                 InputStream = new MemoryStream(buffer, 0, length, writable: false),
                 AutoCloseStream = false,
+                // A plain signed body, not aws-chunked: servers that do not decode aws-chunked (s3rver) store the
+                // chunk framing as the object. The body is in memory, so hashing it up front costs no extra read.
+                // See docs/benchmarks-sync.md, "S3-compatible servers".
+                UseChunkEncoding = false,
             };
             ApplyHeaders(request.Headers, request.Metadata, write.Headers);
             if (write.ContentMd5 is not null)
@@ -279,6 +283,9 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
                 PartNumber = partNumber,
                 PartSize = length,
                 InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                // As for single-part PUTs: a part sent aws-chunked lands with its chunk framing on such servers,
+                // and nothing checks a part's bytes afterwards (docs/benchmarks-sync.md, "S3-compatible servers").
+                UseChunkEncoding = false,
             }, failFast.Token);
             return new PartETag(partNumber, response.ETag);
         }
