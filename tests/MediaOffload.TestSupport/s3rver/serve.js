@@ -17,9 +17,21 @@ if (port === undefined || !directory) {
 const known = AWSAccount.registry.get.bind(AWSAccount.registry);
 AWSAccount.registry.get = id => known(id) ?? AWSAccount.DUMMY_ACCOUNT;
 
-new S3rver({ address: '127.0.0.1', port: Number(port), directory, silent: true, vhostBuckets: false })
+const server = new S3rver({ address: '127.0.0.1', port: Number(port), directory, silent: true, vhostBuckets: false });
+server
   .run()
-  .then(address => console.log(`listening ${address.port}`))
+  .then(address => {
+    // AWSSDK.S3 4.0 sends x-amz-copy-source percent-encoded whole ('/' as %2F), which S3 accepts; s3rver reads it
+    // with decodeURI, which keeps %2F, so every copy from .NET fails with NoSuchBucket. Hand s3rver the form it
+    // reads, so header fixes (copy in place) can be tested and measured here (docs/benchmarks-sync.md).
+    server.httpServer.prependListener('request', request => {
+      const source = request.headers['x-amz-copy-source'];
+      if (source) {
+        request.headers['x-amz-copy-source'] = encodeURI(decodeURIComponent(source));
+      }
+    });
+    console.log(`listening ${address.port}`);
+  })
   .catch(error => {
     console.error(error);
     process.exit(1);
