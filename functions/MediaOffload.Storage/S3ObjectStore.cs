@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -10,13 +9,15 @@ using MediaOffload.Core.Storage;
 namespace MediaOffload.Storage;
 
 /// <summary>The <see cref="IObjectStore"/> port over <see cref="IAmazonS3"/>.</summary>
-public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjectStore
+/// <param name="counter">Counts every request made, for a run's report. Default none.</param>
+public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestCounter? counter = null) : IObjectStore
 {
     private const string MetaPrefix = "x-amz-meta-";
     private readonly ConcurrentDictionary<string, byte> _knownBuckets = new(StringComparer.Ordinal);
 
     public async Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.Head);
         try
         {
             var r = await s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
@@ -89,6 +90,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
 
     public async Task<StoredObject> PutAsync(ObjectWrite write, Stream content, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.Put);
         var partSize = options.PartSizeBytes;
         var first = ArrayPool<byte>.Shared.Rent(partSize);
         int length;
@@ -126,10 +128,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
                 UseChunkEncoding = false,
             };
             ApplyHeaders(request.Headers, request.Metadata, write.Headers);
-            if (write.ContentMd5 is not null)
-            {
-                request.MD5Digest = Convert.ToBase64String(Convert.FromHexString(write.ContentMd5));
-            }
+            // Every single-part write sends Content-MD5, so S3 checks the bytes and the ETag check below applies to all
+            // writers alike, not only those that knew the MD5 in advance.
+            var md5 = write.ContentMd5 ?? Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(buffer.AsSpan(0, length)));
+            request.MD5Digest = Convert.ToBase64String(Convert.FromHexString(md5));
 
             if (write.Condition is { } condition)
             {
@@ -139,7 +141,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
 
             var response = await s3.PutObjectAsync(request, cancellationToken);
             var etag = response.ETag ?? string.Empty;
-            await VerifyStoredAsync(write, etag, response.ServerSideEncryptionMethod, cancellationToken);
+            await VerifyStoredAsync(write with { ContentMd5 = md5 }, etag, response.ServerSideEncryptionMethod, cancellationToken);
             return new StoredObject(write.Bucket, write.Key, length, etag, DateTimeOffset.UtcNow, write.Headers);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -332,30 +334,8 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         }
     }
 
-    public async IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? token = null;
-        do
-        {
-            ListObjectsV2Response page;
-            try
-            {
-                page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, ContinuationToken = token }, cancellationToken);
-            }
-            catch (AmazonS3Exception e)
-            {
-                throw ObjectStoreException.From(e, "LIST", bucket, prefix);
-            }
-
-            foreach (var o in page.S3Objects ?? [])
-            {
-                yield return new StoredObject(bucket, o.Key, o.Size ?? 0, o.ETag ?? string.Empty, ToOffset(o.LastModified));
-            }
-
-            token = page.IsTruncated == true ? page.NextContinuationToken : null;
-        }
-        while (token is not null);
-    }
+    public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken) =>
+        new RangeLister(s3, counter).ListAsync(bucket, prefix, listing ?? new Listing(), cancellationToken);
 
     public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
     {
@@ -368,6 +348,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
             MetadataDirective = S3MetadataDirective.REPLACE,
         };
         ApplyHeaders(request.Headers, request.Metadata, headers);
+        counter?.Add(RequestKind.Copy);
         try
         {
             await s3.CopyObjectAsync(request, cancellationToken);
@@ -383,6 +364,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
 
     public async Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.Delete);
         try
         {
             await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = key, IfMatch = ifMatch }, cancellationToken);
@@ -432,6 +414,6 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options) : IObjec
         return total;
     }
 
-    private static DateTimeOffset ToOffset(DateTime? value) =>
+    internal static DateTimeOffset ToOffset(DateTime? value) =>
         value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.MinValue;
 }

@@ -15,7 +15,7 @@ public sealed class ManifestClientTests : IAsyncLifetime
     private ManifestClient Client => _host.Services.GetRequiredService<ManifestClient>();
 
     [Fact]
-    public async Task ReadAllAsync_ThreePages_ReturnsEveryFileInOrderWithSignedRequests()
+    public async Task ManifestSource_ThreePages_ReturnsEveryFileInOrderWithSignedRequestsAndKnowsWhereToResume()
     {
         var files = Enumerable.Range(0, 7).Select(i => (object)new
         {
@@ -24,14 +24,20 @@ public sealed class ManifestClientTests : IAsyncLifetime
         }).ToList();
         _host.Origin.ServeManifest(files, pageSize: 3, ServiceHost.Secret);
 
+        var planner = new MediaOffload.Core.Reconcile.PlannerOptions();
+        var source = new ManifestSource(Client, _host.Services.GetRequiredService<MediaOffload.Core.Origins.UploadsLocations>(), planner, _host.Origin.BaseUrl, "", 3);
         var read = new List<string>();
-        await foreach (var file in Client.ReadAllAsync(_host.Origin.BaseUrl, null, 3, CancellationToken.None))
+        await foreach (var file in source.ReadAsync(null, CancellationToken.None))
         {
-            read.Add(file.Path!);
+            read.Add(file.Path);
         }
 
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"2024/05/photo-{i}.jpg"), read);
         Assert.Equal(3, _host.Origin.TotalHits); // one signed request per page
+        // Once photo-4 is done, the page that holds photo-5 is where a resumed run reads from; before any, the start.
+        Assert.Equal("3", source.CursorAfter(planner.KeyFor("2024/05/photo-4.jpg")));
+        Assert.Equal("3", source.CursorAfter(planner.KeyFor("2024/05/photo-2.jpg")));
+        Assert.Null(source.CursorAfter(planner.KeyFor("2024/05/photo-1.jpg")));
     }
 
     [Fact]

@@ -6,7 +6,6 @@ using Amazon.S3.Model;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Offload;
 using MediaOffload.Core.Jobs;
-using MediaOffload.Core.Notifications;
 
 namespace MediaOffload.Api.Tests;
 
@@ -38,7 +37,7 @@ public sealed class S3EventEndpointTests : IAsyncLifetime
         var job = new OffloadJob("j-test", "attachment.uploaded", _host.Origin.BaseUrl, 7,
         [
             new JobFile(path, "wp-content/uploads/" + path, _host.Origin.UrlFor(path), content.Length, ServiceHost.Md5(content),
-                "image/jpeg", "public, max-age=31536000, immutable", "p1-test", DateTimeOffset.Parse("2024-05-01T10:00:00Z")),
+                MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), ServiceHost.Md5(content), DateTimeOffset.Parse("2024-05-01T10:00:00Z"), null)),
         ]);
         // A job key with the same awkward characters proves the notification key is decoded as S3 encodes it.
         var jobKey = "jobs/manual Café+1 100%.json";
@@ -68,7 +67,7 @@ public sealed class S3EventEndpointTests : IAsyncLifetime
         var job = new OffloadJob("j-fail", "attachment.uploaded", _host.Origin.BaseUrl, 8,
         [
             new JobFile("2024/10/missing.jpg", "wp-content/uploads/2024/10/missing.jpg", _host.Origin.UrlFor("2024/10/missing.jpg"), 10,
-                new string('a', 32), "image/jpeg", "public, max-age=31536000, immutable", "p1-test", null),
+                new string('a', 32), MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), new string('a', 32), null, null)),
         ]);
         await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = "jobs/j-fail.json", ContentBody = JsonSerializer.Serialize(job) });
         var notification = new S3Notification([S3NotificationFactory.Record(S3NotificationFactory.ObjectCreatedPut, _host.ControlBucket, "jobs/j-fail.json")]);

@@ -6,7 +6,6 @@ using System.Text.Json.Nodes;
 using Amazon.S3.Model;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Jobs;
-using MediaOffload.Core.Notifications;
 using MediaOffload.Core.Signing;
 using MediaOffload.Imaging.Tests;
 
@@ -70,7 +69,7 @@ public sealed class SampleEventTests : IAsyncLifetime
         var job = new OffloadJob("j-0123456789abcdef0123456789abcdef", "attachment.uploaded", _host.Origin.BaseUrl, 42,
         [
             new JobFile("2024/05/sample.jpg", "wp-content/uploads/2024/05/sample.jpg", _host.Origin.UrlFor("2024/05/sample.jpg"), content.Length,
-                ServiceHost.Md5(content), "image/jpeg", "public, max-age=31536000, immutable", "p1-sample", null),
+                ServiceHost.Md5(content), MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), ServiceHost.Md5(content), null, null)),
         ]);
         await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = OffloadJob.KeyFor(job.JobId), ContentBody = JsonSerializer.Serialize(job) });
 

@@ -70,7 +70,7 @@ public sealed class TransferLimitTests
         {
             host.Origin.Trickle(f.Item1, f.Item2, Timeout.InfiniteTimeSpan);
             return new JobFile(f.Item1, "wp-content/uploads/" + f.Item1, host.Origin.UrlFor(f.Item1), f.Item2.Length, ServiceHost.Md5(f.Item2),
-                "image/jpeg", "public, max-age=31536000, immutable", new MediaOffload.Core.Media.CachePolicy().Version, null);
+                MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), ServiceHost.Md5(f.Item2), null, null));
         }).ToList());
         await host.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
         {
@@ -79,10 +79,10 @@ public sealed class TransferLimitTests
             ContentBody = System.Text.Json.JsonSerializer.Serialize(job),
         });
         var deadline = DateTimeOffset.UtcNow.AddSeconds(4);
-        var record = MediaOffload.Core.Notifications.S3NotificationFactory.Record("ObjectCreated:Put", host.ControlBucket, OffloadJob.KeyFor(job.JobId));
+        var record = MediaOffload.Api.Notifications.S3NotificationFactory.Record("ObjectCreated:Put", host.ControlBucket, OffloadJob.KeyFor(job.JobId));
         var request = new HttpRequestMessage(HttpMethod.Post, "/events/offload")
         {
-            Content = JsonContent.Create(new MediaOffload.Core.Notifications.S3Notification([record])),
+            Content = JsonContent.Create(new MediaOffload.Api.Notifications.S3Notification([record])),
         };
         request.Headers.Add(Invocation.LambdaContextHeader, $"{{\"deadline\":{deadline.ToUnixTimeMilliseconds()}}}");
 

@@ -5,7 +5,6 @@ using Amazon.S3.Model;
 using MediaOffload.Api.Http;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Media;
-using MediaOffload.Core.Notifications;
 using MediaOffload.Imaging;
 using MediaOffload.Imaging.Tests;
 

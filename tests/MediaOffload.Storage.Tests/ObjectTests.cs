@@ -15,7 +15,7 @@ public sealed class ObjectTests
             async (key, ct) => await s3.Client.PutObjectAsync(new PutObjectRequest { BucketName = s3.Bucket, Key = key, ContentBody = key }, ct));
 
         var listed = new List<StoredObject>();
-        await foreach (var o in s3.Store.ListAsync(s3.Bucket, "wp-content/uploads/", CancellationToken.None))
+        await foreach (var o in s3.Store.ListAsync(s3.Bucket, "wp-content/uploads/", null, CancellationToken.None))
         {
             listed.Add(o);
         }
@@ -34,7 +34,7 @@ public sealed class ObjectTests
     public async Task ListAsync_EmptyPrefixMatch_ReturnsNothing()
     {
         using var s3 = await S3Harness.StartAsync("list-empty");
-        await foreach (var o in s3.Store.ListAsync(s3.Bucket, "nothing/", CancellationToken.None))
+        await foreach (var o in s3.Store.ListAsync(s3.Bucket, "nothing/", null, CancellationToken.None))
         {
             Assert.Fail($"unexpected {o.Key}");
         }
@@ -46,7 +46,7 @@ public sealed class ObjectTests
         using var s3 = await S3Harness.StartAsync("list-nobucket");
         var e = await Assert.ThrowsAsync<ObjectStoreException>(async () =>
         {
-            await foreach (var _ in s3.Store.ListAsync("no-such-bucket-list", "", CancellationToken.None))
+            await foreach (var _ in s3.Store.ListAsync("no-such-bucket-list", "", null, CancellationToken.None))
             {
             }
         });

@@ -63,7 +63,7 @@ public static class MediaOffloadHosting
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.AddSingleton<OriginClient>();
         services.AddSingleton<ManifestClient>();
-        services.AddSingleton<ManifestSource>();
+        services.AddSingleton<MediaStores>();
         services.AddSingleton<ReconcileRunner>();
         services.AddSingleton<ReconcileEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<ReconcileEventHandler>());

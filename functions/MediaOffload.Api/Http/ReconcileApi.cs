@@ -1,13 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Runs;
-using MediaOffload.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Http;
 
@@ -76,8 +73,8 @@ public static class ReconcileApi
 
         try
         {
-            var progress = await runner.RunAsync(RunState.Start(request!, clock.GetUtcNow()), invocation.Deadline, cancellationToken);
-            return TypedResults.Ok(RunAnswer.From(progress));
+            var outcome = await runner.RunAsync(RunCheckpoint.Start(request!, runner.ScopeFor(request!.Prefix ?? string.Empty), clock.GetUtcNow()), invocation.Deadline, cancellationToken);
+            return TypedResults.Ok(RunAnswer.From(outcome));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -88,7 +85,7 @@ public static class ReconcileApi
     }
 
     private static async Task<Results<Accepted<RunAnswer>, ProblemHttpResult>> PostBackfillAsync(
-        HttpContext context, SignedRequestReader reader, IObjectStore store, IOptions<OffloadOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, SignedRequestReader reader, MediaStores stores, ReconcileRunner runner, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await reader.ReadAsync(context, cancellationToken);
         if (problem is not null)
@@ -115,12 +112,10 @@ public static class ReconcileApi
             return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
-        var state = RunState.Start(request!, clock.GetUtcNow());
-        using var content = new MemoryStream(state.ToJson(), writable: false);
+        var start = RunCheckpoint.Start(request!, runner.ScopeFor(request!.Prefix ?? string.Empty), clock.GetUtcNow());
         // Writing the first checkpoint starts the run: its notification invokes the Reconciler.
-        await store.PutAsync(new ObjectWrite(options.Value.ControlBucket, RunState.KeyFor(state.RunId),
-            new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>())), content, cancellationToken);
-        return TypedResults.Accepted((string?)null, new RunAnswer(state.RunId, "started", null, null));
+        await stores.Control.SaveAsync(start, cancellationToken);
+        return TypedResults.Accepted((string?)null, new RunAnswer(start.RunId, "started", null, null));
     }
 }
 
@@ -131,6 +126,6 @@ public sealed record RunAnswer(
     [property: JsonPropertyName("error")] string? Error,
     [property: JsonPropertyName("report")] Core.Reconcile.ReconcileReport? Report)
 {
-    public static RunAnswer From(RunProgress progress) =>
-        new(progress.State.RunId, progress.Finished ? "finished" : "continues", null, progress.Report);
+    public static RunAnswer From(RunOutcome outcome) =>
+        new(outcome.Checkpoint.RunId, outcome.Finished ? "finished" : "continues", null, outcome.Report);
 }

@@ -1,5 +1,5 @@
 using MediaOffload.Api.Hosting;
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 
 namespace MediaOffload.Api.Notifications;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Hosting;
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Notifications;

@@ -1,4 +1,4 @@
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Storage;
 
 namespace MediaOffload.Api.Notifications;
@@ -20,8 +20,8 @@ public sealed class NotifyingObjectStore(IObjectStore inner, LocalNotificationQu
     public Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken) =>
         inner.OpenReadAsync(bucket, key, cancellationToken);
 
-    public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken) =>
-        inner.ListAsync(bucket, prefix, cancellationToken);
+    public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken) =>
+        inner.ListAsync(bucket, prefix, listing, cancellationToken);
 
     public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
     {

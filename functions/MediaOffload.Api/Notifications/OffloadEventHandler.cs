@@ -2,7 +2,7 @@ using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Offload;
 using MediaOffload.Core.Jobs;
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Notifications;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Http;
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 
 namespace MediaOffload.Api.Notifications;
 

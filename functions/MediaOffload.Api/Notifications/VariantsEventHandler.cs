@@ -1,7 +1,7 @@
 using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Variants;
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Variants;
 using Microsoft.Extensions.Options;
 

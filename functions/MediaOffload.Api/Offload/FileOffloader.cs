@@ -143,15 +143,7 @@ public sealed class FileOffloader
             }
 
             await using var verified = new VerifyingStream(head.AsMemory(0, headLength), body, size, file.Md5!);
-            var metadata = new Dictionary<string, string>
-            {
-                [MediaMetadata.SourceMd5] = file.Md5!,
-                [MediaMetadata.SourceModified] = file.Modified?.ToString(ExpectedHeaders.ModifiedFormat, CultureInfo.InvariantCulture) ?? string.Empty,
-                [MediaMetadata.CachePolicy] = file.CachePolicy!,
-            };
-            file.Owner?.WriteTo(metadata);
-            var headers = new ObjectHeaders(file.ContentType!, file.CacheControl, metadata);
-            await _store.PutAsync(new ObjectWrite(_options.MediaBucket, file.Key, headers, verified.EnsureComplete, file.Md5, condition), verified, attempt.Token);
+            await _store.PutAsync(new ObjectWrite(_options.MediaBucket, file.Key, file.Headers!, verified.EnsureComplete, file.Md5, condition), verified, attempt.Token);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -163,15 +155,13 @@ public sealed class FileOffloader
     }
 
     /// <summary>
-    /// The object is current when it holds the same bytes under the same headers and cache policy. A single-part
-    /// ETag must also be the MD5, so an object a server corrupted is never taken for current.
+    /// The object is current when it holds the same bytes under the headers the job would write (by the one rule,
+    /// <see cref="ObjectHeaderRules.OriginalDifference"/>). A single-part ETag must also be the MD5, so an object a
+    /// server corrupted is never taken for current.
     /// </summary>
     private static bool IsCurrent(StoredObject? existing, JobFile file) =>
-        existing is not null
+        existing?.Headers is { } headers
         && existing.Size == file.Size
-        && string.Equals(existing.Meta(MediaMetadata.SourceMd5), file.Md5, StringComparison.OrdinalIgnoreCase)
         && (ETags.IsMultipart(existing.ETag) || ETags.Same(existing.ETag, file.Md5))
-        && existing.Meta(MediaMetadata.CachePolicy) == file.CachePolicy
-        && existing.Headers?.ContentType == file.ContentType
-        && existing.Headers?.CacheControl == file.CacheControl;
+        && ObjectHeaderRules.OriginalDifference(file.Headers!, headers) is null;
 }

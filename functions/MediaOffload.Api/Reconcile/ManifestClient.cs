@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Http;
@@ -62,23 +61,6 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
         {
             throw new OffloadFailure($"manifest page is not valid JSON ({JsonProblem.Where(e)})");
         }
-    }
-
-    /// <summary>Every file, page after page, starting after <paramref name="cursor"/>.</summary>
-    public async IAsyncEnumerable<ManifestFile> ReadAllAsync(
-        string site, string? cursor, int limit, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        do
-        {
-            var page = await GetPageAsync(site, cursor, limit, cancellationToken);
-            foreach (var file in page.Files ?? [])
-            {
-                yield return file;
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (!string.IsNullOrEmpty(cursor));
     }
 
     private void Sign(HttpRequestMessage request)

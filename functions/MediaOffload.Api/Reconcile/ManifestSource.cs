@@ -1,65 +1,116 @@
 using System.Runtime.CompilerServices;
-using MediaOffload.Core.Manifest;
+using MediaOffload.Api.Offload;
 using MediaOffload.Core.Origins;
 using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
 
 namespace MediaOffload.Api.Reconcile;
 
-/// <summary>Turns the plugin's manifest into the planner's sorted source listing.</summary>
-public sealed class ManifestSource(ManifestClient client, UploadsLocations uploads)
+/// <summary>
+/// The plugin's manifest as the planner's sorted source listing, read page by page from a cursor. It remembers where
+/// each page ended, so a run that stops can name the cursor to resume at (<see cref="CursorAfter"/>) instead of
+/// reading the manifest from its start again.
+/// </summary>
+public sealed class ManifestSource(ManifestClient client, UploadsLocations uploads, PlannerOptions planner, string site, string prefix, int pageSize)
 {
+    private readonly List<(string LastKey, string? Next)> _pages = [];
+    private string? _startCursor;
+
     /// <summary>
-    /// Every manifest file under <paramref name="prefix"/>, as a <see cref="SourceEntry"/> with its owner and URL. The
-    /// plugin pages in ascending byte order of path, the order S3 lists keys in; the planner refuses anything else.
-    /// Entries that break the path rules, lack an MD5 or name a URL that is not the uploads base plus their path come
-    /// through as rejected, so they are reported and never uploaded.
+    /// Every manifest file under the run's prefix from <paramref name="cursor"/> on, as a <see cref="SourceEntry"/> with
+    /// its owner and URL. The plugin pages in ascending byte order of path, the order S3 lists keys in; the planner
+    /// refuses anything else. Entries that break the path rules, lack an MD5 or name a URL that is not the uploads
+    /// base plus their path come through as rejected, so they are reported and never uploaded.
     /// </summary>
-    public async IAsyncEnumerable<SourceEntry> ReadAsync(string site, string prefix, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <exception cref="SourceUnavailableException">A page could not be read; what came before it stands.</exception>
+    public async IAsyncEnumerable<SourceEntry> ReadAsync(string? cursor, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var file in client.ReadAllAsync(site, null, pageSize, cancellationToken))
+        _startCursor = cursor;
+        do
         {
-            var raw = file.Path ?? string.Empty;
-            if (!MediaPath.TryParse(raw, out var path, out var error))
+            Core.Manifest.ManifestPage page;
+            try
             {
-                if (raw.StartsWith(prefix, StringComparison.Ordinal))
+                page = await client.GetPageAsync(site, cursor, pageSize, cancellationToken);
+            }
+            catch (OffloadFailure e)
+            {
+                throw new SourceUnavailableException(e.Message, e);
+            }
+
+            var files = page.Files ?? [];
+            foreach (var file in files)
+            {
+                if (ToEntry(file) is { } entry)
                 {
-                    yield return SourceEntry.Rejected(raw, error, file.Size ?? 0);
+                    yield return entry;
                 }
-
-                continue;
             }
 
-            if (!path.Value.StartsWith(prefix, StringComparison.Ordinal))
+            if (files.Count > 0)
             {
-                continue;
+                var last = files[^1].Path ?? string.Empty;
+                _pages.Add((planner.KeyFor(MediaPath.TryParse(last, out var p, out _) ? p.Value : last), page.NextCursor));
             }
 
-            if (file.Md5 is not { Length: 32 } md5 || file.Size is not { } size)
-            {
-                yield return SourceEntry.Rejected(path.Value, "manifest lists no size or MD5", file.Size ?? 0);
-                continue;
-            }
-
-            // The URL names the file as it is on disk; a plugin too old to send it has only the NFC path to offer.
-            var onDisk = path.Value;
-            var url = file.Url;
-            if (url is null)
-            {
-                url = uploads.FileUrl(site, path.Value);
-            }
-            else if (uploads.CheckFileUrl(url, path, out onDisk) is { } urlError)
-            {
-                yield return SourceEntry.Rejected(path.Value, $"manifest url {urlError}", size);
-                continue;
-            }
-
-            yield return new SourceEntry(path.Value, size, md5.ToLowerInvariant(), file.Modified ?? DateTimeOffset.UnixEpoch)
-            {
-                Owner = KeyOwner.For(file.AttachmentId, onDisk),
-                Url = url,
-            };
+            cursor = page.NextCursor;
         }
+        while (!string.IsNullOrEmpty(cursor));
+    }
+
+    /// <summary>The cursor of the first page that still holds a key after <paramref name="after"/>.</summary>
+    public string? CursorAfter(string after)
+    {
+        var cursor = _startCursor;
+        foreach (var (lastKey, next) in _pages)
+        {
+            if (KeyOrder.Before(after, lastKey))
+            {
+                break;
+            }
+
+            cursor = next;
+        }
+
+        return cursor;
+    }
+
+    private SourceEntry? ToEntry(Core.Manifest.ManifestFile file)
+    {
+        var raw = file.Path ?? string.Empty;
+        if (!MediaPath.TryParse(raw, out var path, out var error))
+        {
+            return raw.StartsWith(prefix, StringComparison.Ordinal) ? SourceEntry.Rejected(raw, error, file.Size ?? 0) : null;
+        }
+
+        if (!path.Value.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (file.Md5 is not { Length: 32 } md5 || file.Size is not { } size)
+        {
+            return SourceEntry.Rejected(path.Value, "manifest lists no size or MD5", file.Size ?? 0);
+        }
+
+        // The URL names the file as it is on disk; a plugin too old to send it has only the NFC path to offer.
+        var onDisk = path.Value;
+        var url = file.Url;
+        if (url is null)
+        {
+            url = uploads.FileUrl(site, path.Value);
+        }
+        else if (uploads.CheckFileUrl(url, path, out onDisk) is { } urlError)
+        {
+            return SourceEntry.Rejected(path.Value, $"manifest url {urlError}", size);
+        }
+
+        return new SourceEntry(path.Value, size, md5.ToLowerInvariant(), file.Modified ?? DateTimeOffset.UnixEpoch)
+        {
+            Owner = KeyOwner.For(file.AttachmentId, onDisk),
+            Url = url,
+        };
     }
 }

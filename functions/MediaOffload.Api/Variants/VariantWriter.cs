@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Core.Media;
+using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
 using MediaOffload.Core.Variants;
 using Microsoft.Extensions.Options;
@@ -18,6 +18,9 @@ public sealed record VariantResult(bool Changed, string Detail, string? Failure 
 public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
 {
     private readonly VariantOptions _variants = variantOptions.Value;
+
+    /// <summary>The same writer over another store: a run's, which counts its requests.</summary>
+    public VariantWriter With(IObjectStore other) => new(other, encoder, budget, variantOptions, options, cachePolicy);
     private readonly string _bucket = options.Value.MediaBucket;
 
     /// <summary>Makes the variant for <paramref name="sourceKey"/> unless one made from the same source ETag exists.</summary>
@@ -55,7 +58,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
             return new VariantResult(false, "source no longer exists");
         }
 
-        var sourceETag = source.ETag.Trim('"');
+        var sourceType = MediaTypes.ForExtension(Path.GetExtension(sourceKey).TrimStart('.'))!;
         var variantKey = VariantKeys.VariantKeyFor(sourceKey);
         var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
         if (existing?.Headers is { } found && !VariantMetadata.IsVariant(found))
@@ -63,9 +66,16 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
             return new VariantResult(false, ForeignObject);
         }
 
-        if (existing?.Meta(VariantMetadata.SourceETag) == sourceETag && existing.Meta(MediaMetadata.CachePolicy) == cachePolicy.Version)
+        if (existing?.Headers is { } current && ETags.Same(current.Meta(VariantMetadata.SourceETag), source.ETag))
         {
-            return new VariantResult(false, "variant already current");
+            // Made from these very bytes: at most its headers are out of date, and a copy puts them right.
+            if (ObjectHeaderRules.VariantDifference(current, sourceType, cachePolicy) is null)
+            {
+                return new VariantResult(false, "variant already current");
+            }
+
+            await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, cancellationToken);
+            return new VariantResult(true, "variant headers put right");
         }
 
         if (source.Size > _variants.MaxInputBytes)
@@ -80,17 +90,10 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
             return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason);
         }
 
-        var metadata = new Dictionary<string, string>(outcome.Metadata, StringComparer.Ordinal)
-        {
-            [VariantMetadata.SourceETag] = sourceETag,
-            [MediaMetadata.CachePolicy] = cachePolicy.Version,
-        };
-        var type = MediaTypes.ForExtension(outcome.Format == VariantFormat.WebP ? "webp" : Path.GetExtension(sourceKey).TrimStart('.'))!;
-        var headers = new ObjectHeaders(outcome.ContentType!, cachePolicy.For(type), metadata);
-        var variantBytes = outcome.Body.ToArray();
-        using var body = new MemoryStream(variantBytes, writable: false);
+        var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);
+        using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
         // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
-        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, null, Convert.ToHexStringLower(MD5.HashData(variantBytes)), WriteCondition.Unchanged(existing)), body, cancellationToken);
+        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
         return new VariantResult(true, outcome.Format == VariantFormat.WebP
             ? $"wrote WebP ({outcome.Body.Length} of {bytes.Length} bytes)"
             : "wrote the original bytes: WebP was not smaller");

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using MediaOffload.Cli.Bucket;
-using MediaOffload.Cli.Execution;
+using MediaOffload.Storage;
+using MediaOffload.Core.Runs;
 using MediaOffload.Cli.Output;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Reconcile;

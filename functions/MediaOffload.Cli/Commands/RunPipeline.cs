@@ -1,13 +1,13 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
-using MediaOffload.Cli.Bucket;
 using MediaOffload.Cli.Execution;
 using MediaOffload.Cli.Sources;
 using MediaOffload.Cli.State;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
 using MediaOffload.Core.Storage;
 using MediaOffload.Core.Variants;
 using MediaOffload.Imaging;
@@ -20,61 +20,68 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
 {
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
-        var started = DateTimeOffset.UtcNow;
         var planner = new PlannerOptions { Keys = new MediaKeys(settings.Prefix), Policy = new CachePolicy() };
         var counter = new RequestCounter();
         using var s3 = CreateClient();
-        var storeOptions = new S3StoreOptions();
-        var store = new CountingObjectStore(new S3ObjectStore(s3, storeOptions), counter);
-        var state = settings.Mode == RunMode.Verify ? SyncState.None : await SyncState.LoadAsync(settings.ResolveStatePath(), cancellationToken);
+        var store = new S3ObjectStore(s3, new S3StoreOptions(), counter);
+        if (settings.Mode == RunMode.Verify)
+        {
+            return await VerifyAsync(store, counter, planner, cancellationToken);
+        }
+
+        var statePath = settings.ResolveStatePath();
+        var state = await StateFile.LoadAsync(statePath, cancellationToken);
         try
         {
-            return settings.Mode == RunMode.Verify
-                ? await VerifyAsync(s3, store, counter, planner, started, cancellationToken)
-                : await PlanAndRunAsync(s3, store, counter, state, planner, started, cancellationToken);
+            return await PlanAndRunAsync(store, counter, state, planner, cancellationToken);
         }
         finally
         {
-            await state.SaveAsync(CancellationToken.None);
+            await StateFile.SaveAsync(state, statePath, CancellationToken.None);
         }
     }
 
-    private async Task<ReconcileReport> PlanAndRunAsync(IAmazonS3 s3, IObjectStore store, RequestCounter counter, SyncState state, PlannerOptions planner, DateTimeOffset started, CancellationToken cancellationToken)
+    private async Task<ReconcileReport> PlanAndRunAsync(IObjectStore store, RequestCounter counter, SyncState state, PlannerOptions planner, CancellationToken cancellationToken)
     {
         var execute = settings.Mode == RunMode.Sync && !settings.DryRun;
         var checkpointFile = execute && settings.CheckpointPath is not null ? new CheckpointFile(settings.CheckpointPath) : null;
-        var checkpoint = checkpointFile?.Load(settings.Scope);
-        planner = planner with { ResumeAfter = checkpoint?.After };
+        var command = settings.Mode.ToString().ToLowerInvariant();
+        var start = checkpointFile?.Load(settings.Scope)
+            ?? RunCheckpoint.Start(new ReconcileRequest(command, null, !execute, settings.Delete, settings.Force), settings.Scope, DateTimeOffset.UtcNow);
+        planner = planner with { Resume = start.Resume };
 
         var files = new LocalFiles(settings.UploadsDir!);
         var sources = new LocalUploadsSource(files, state, planner, Math.Min(settings.Concurrency, Environment.ProcessorCount * 2)).ReadAsync(cancellationToken);
-        var listing = new RangeLister(s3, counter).ListAsync(settings.Bucket, planner.ListPrefix, Boundaries(files.Root, planner), settings.Concurrency, cancellationToken);
+        var listing = store.ListAsync(settings.Bucket, planner.ListPrefix, new Listing(start.After, Boundaries(files.Root, planner), settings.Concurrency), cancellationToken);
         var audited = new HeaderAuditor(store, state, all: false, settings.Concurrency).AuditAsync(listing, cancellationToken);
-        var plan = new ReconcilePlanner(planner).PlanAsync(sources, audited, cancellationToken);
 
-        var steps = new List<PlannedStep>();
         TextWriter? manifest = settings.BatchManifestPath is null ? null : new StreamWriter(settings.BatchManifestPath);
         void OnDrift(PlanItem item)
         {
-            if (!execute)
-            {
-                steps.Add(new PlannedStep(item.Action.ToString(), item.Key, item.Reason));
-            }
-
             if (manifest is not null && item.Action == PlanAction.FixHeaders)
             {
                 manifest.Write(BatchOperationsManifest.Line(settings.Bucket, item.Key));
             }
         }
 
-        var runner = new StepRunner(store, settings.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
+        var steps = new StepRunner(store, settings.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
             new MemoryBudget(settings.MemoryBudgetMiB * 1024L * 1024), settings.EncodeConcurrency);
-        var execution = new ExecutionSettings(settings.Bucket, !execute, settings.Delete, settings.Force, settings.Concurrency,
-            new DeletionGuard(settings.MaxDelete, settings.MaxDeleteFraction), settings.Variants, checkpointFile?.Path, TimeSpan.FromSeconds(1));
-        ExecutionResult result;
+        var options = new RunOptions
+        {
+            DryRun = !execute,
+            Delete = settings.Delete,
+            Force = settings.Force,
+            Guard = new DeletionGuard(settings.MaxDelete, settings.MaxDeleteFraction),
+            Variants = settings.Variants,
+            Parallelism = settings.Concurrency,
+            CheckpointEvery = checkpointFile is null ? null : TimeSpan.FromSeconds(1),
+        };
+        RunOutcome outcome;
         try
         {
-            result = await new PlanExecutor(runner, execution, progress, OnDrift).RunAsync(plan, settings.Scope, checkpoint, cancellationToken);
+            outcome = await new PlanRunner(steps, options, TimeProvider.System, progress, OnDrift).RunAsync(
+                new PlanInputs(new ReconcilePlanner(planner), sources, audited), start, checkpointFile, counter,
+                new ReportLabels(command, settings.Bucket, planner.ListPrefix, files.Root), cancellationToken);
         }
         finally
         {
@@ -84,33 +91,14 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
             }
         }
 
-        return new ReconcileReport
-        {
-            Command = settings.Mode.ToString().ToLowerInvariant(),
-            Bucket = settings.Bucket,
-            Prefix = planner.ListPrefix,
-            Source = files.Root,
-            DryRun = !execute,
-            ResumedAfter = checkpoint?.After,
-            StartedAt = started,
-            FinishedAt = DateTimeOffset.UtcNow,
-            Planned = result.Planned.ToDictionary(),
-            Done = result.Done,
-            BytesPlanned = Enum.GetValues<PlanAction>().Sum(result.Planned.Bytes),
-            BytesDone = result.BytesDone,
-            Requests = counter.ToDictionary(),
-            DeleteRefused = result.DeleteRefused,
-            Failures = result.Failures,
-            Skipped = result.Skipped,
-            Drift = result.DriftLeft,
-            Plan = execute ? null : steps,
-        };
+        return outcome.Report! with { ResumedAfter = start.After };
     }
 
-    private async Task<ReconcileReport> VerifyAsync(IAmazonS3 s3, IObjectStore store, RequestCounter counter, PlannerOptions planner, DateTimeOffset started, CancellationToken cancellationToken)
+    private async Task<ReconcileReport> VerifyAsync(IObjectStore store, RequestCounter counter, PlannerOptions planner, CancellationToken cancellationToken)
     {
-        var listing = new RangeLister(s3, counter).ListAsync(settings.Bucket, planner.ListPrefix, [], settings.Concurrency, cancellationToken);
-        var audited = new HeaderAuditor(store, SyncState.None, all: true, settings.Concurrency).AuditAsync(listing, cancellationToken);
+        var started = DateTimeOffset.UtcNow;
+        var listing = store.ListAsync(settings.Bucket, planner.ListPrefix, new Listing(Parallelism: settings.Concurrency), cancellationToken);
+        var audited = new HeaderAuditor(store, SyncState.Empty(), all: true, settings.Concurrency).AuditAsync(listing, cancellationToken);
         var problems = new List<PlannedStep>();
         long objects = 0;
         await foreach (var obj in audited)

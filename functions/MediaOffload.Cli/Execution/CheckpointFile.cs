@@ -1,30 +1,35 @@
-using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
 
 namespace MediaOffload.Cli.Execution;
 
 /// <summary>The CLI's checkpoint store: one JSON file, replaced atomically so a kill never leaves it torn.</summary>
-internal sealed class CheckpointFile(string path)
+internal sealed class CheckpointFile(string path) : ICheckpointStore
 {
     public string Path { get; } = path;
 
     /// <summary>The checkpoint of an unfinished run with the same scope, or null to start afresh.</summary>
-    public Checkpoint? Load(string scope)
+    public RunCheckpoint? Load(string scope)
     {
         if (!File.Exists(Path))
         {
             return null;
         }
 
-        var checkpoint = Checkpoint.FromJson(File.ReadAllBytes(Path));
+        var checkpoint = RunCheckpoint.FromJson(File.ReadAllBytes(Path));
         return checkpoint?.Scope == scope ? checkpoint : null;
     }
 
-    public void Save(Checkpoint checkpoint)
+    public Task SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         var temp = Path + ".tmp";
         File.WriteAllBytes(temp, checkpoint.ToJson());
         File.Move(temp, Path, overwrite: true);
+        return Task.CompletedTask;
     }
 
-    public void Delete() => File.Delete(Path);
+    public Task DeleteAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        File.Delete(Path);
+        return Task.CompletedTask;
+    }
 }

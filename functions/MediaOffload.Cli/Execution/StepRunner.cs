@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using MediaOffload.Cli.Sources;
-using MediaOffload.Cli.State;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
 using MediaOffload.Core.Storage;
 using MediaOffload.Core.Variants;
+using MediaOffload.Storage;
 
 namespace MediaOffload.Cli.Execution;
 
-/// <summary>Carries out one plan item against the bucket. Thread-safe.</summary>
+/// <summary>The CLI's steps: each plan item carried out against the bucket from the local folder. Thread-safe.</summary>
 internal sealed class StepRunner(
     IObjectStore store,
     string bucket,
@@ -18,7 +19,7 @@ internal sealed class StepRunner(
     SyncState state,
     Lazy<IVariantEncoder> encoder,
     MemoryBudget budget,
-    int encodeConcurrency)
+    int encodeConcurrency) : IPlanSteps
 {
     /// <summary>Files up to this size are read into memory and sent with Content-MD5 in one PUT; matches the store's part size.</summary>
     public const int SinglePartLimit = 8 * 1024 * 1024;
@@ -27,26 +28,45 @@ internal sealed class StepRunner(
     // Bounds the source buffers read for encoding as much as the encodes; the budget then bounds their memory.
     private readonly SemaphoreSlim _encodes = new(Math.Max(1, encodeConcurrency));
 
-    /// <summary>Runs one step (uploads go through <see cref="UploadAsync"/> so their ETag can be tracked).</summary>
-    public Task RunAsync(PlanItem item, CancellationToken cancellationToken) => item.Action switch
+    /// <inheritdoc />
+    public Task RunAsync(PlanItem item, CancellationToken cancellationToken)
     {
-        PlanAction.Upload or PlanAction.Replace => UploadAsync(item, cancellationToken),
-        PlanAction.FixHeaders => FixHeadersAsync(item, cancellationToken),
-        PlanAction.GenerateVariant => GenerateVariantAsync(item, cancellationToken),
-        PlanAction.DeleteOrphan => DeleteAsync(item, cancellationToken),
-        _ => Task.CompletedTask,
-    };
-
-    /// <summary>Registers a source write before it runs, so a later variant step can await its ETag.</summary>
-    public void Track(PlanItem item, Task<string> write)
-    {
-        if (VariantKeys.IsSource(item.Key))
+        switch (item.Action)
         {
-            _sourceWrites[item.Key] = write;
+            case PlanAction.Upload or PlanAction.Replace:
+                var write = UploadAsync(item, cancellationToken);
+                // Registered before the write is awaited: the runner starts the variant step after this one.
+                if (VariantKeys.IsSource(item.Key))
+                {
+                    _sourceWrites[item.Key] = write;
+                }
+
+                return write;
+            case PlanAction.FixHeaders:
+                return FixHeadersAsync(item, cancellationToken);
+            case PlanAction.GenerateVariant:
+                return GenerateVariantAsync(item, cancellationToken);
+            case PlanAction.DeleteOrphan:
+                return DeleteAsync(item, cancellationToken);
+            default:
+                return Task.CompletedTask;
         }
     }
 
-    public async Task<string> UploadAsync(PlanItem item, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public Task<IReadOnlyList<ReconcileFailure>> FlushAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ReconcileFailure>>([]);
+
+    /// <inheritdoc />
+    public bool IsFatal(Exception exception) => S3Errors.IsFatal(exception, out _);
+
+    /// <inheritdoc />
+    public string Describe(Exception exception) => exception switch
+    {
+        StepFailedException or ObjectStoreException or IOException => exception.Message,
+        _ => $"unexpected {exception.GetType().Name}: {exception.Message}",
+    };
+
+    private async Task<string> UploadAsync(PlanItem item, CancellationToken cancellationToken)
     {
         var source = item.Source!;
         var headers = item.Headers!;
@@ -127,6 +147,11 @@ internal sealed class StepRunner(
             throw new StepFailedException("source is not a JPEG, PNG or GIF");
         }
 
+        if (state.RejectionFor(item.Key, source.Md5) is { } known)
+        {
+            throw new StepFailedException($"known: {known} (the file is unchanged since it was reported)", known: true);
+        }
+
         VariantOutcome outcome;
         byte[] bytes;
         await _encodes.WaitAsync(cancellationToken);
@@ -150,22 +175,20 @@ internal sealed class StepRunner(
 
         if (!outcome.ShouldWrite)
         {
-            throw new StepFailedException($"no variant: {outcome.Rejection?.Reason ?? "rejected"}");
+            // The image cannot change without its file changing: remembered, it fails this run only (docs/reconcile.md).
+            var reason = $"no variant: {outcome.Rejection?.Reason ?? "rejected"}";
+            state.RecordRejection(item.Key, source.Md5!, reason);
+            throw new StepFailedException(reason, permanent: true);
         }
 
-        var metadata = new Dictionary<string, string>(outcome.Metadata, StringComparer.Ordinal)
-        {
-            [VariantMetadata.SourceETag] = ETags.Normalize(etag),
-            [MediaMetadata.CachePolicy] = planner.Policy.Version,
-        };
-        var headers = new ObjectHeaders(outcome.ContentType!, planner.Policy.For(type), metadata);
+        var headers = ObjectHeaderRules.ForVariant(outcome, type, etag, planner.Policy);
         var body = outcome.Body.ToArray();
         StoredObject stored;
         try
         {
             // Only over what the plan saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
             stored = await store.PutAsync(
-                new ObjectWrite(bucket, item.Key, headers, null, Convert.ToHexStringLower(MD5.HashData(body)), WriteCondition.Unchanged(item.Object)),
+                new ObjectWrite(bucket, item.Key, headers, Condition: WriteCondition.Unchanged(item.Object)),
                 new MemoryStream(body, writable: false),
                 cancellationToken);
         }

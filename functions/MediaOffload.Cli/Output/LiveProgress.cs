@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MediaOffload.Cli.Execution;
+using MediaOffload.Core.Runs;
 using MediaOffload.Core.Reconcile;
 using Spectre.Console;
 

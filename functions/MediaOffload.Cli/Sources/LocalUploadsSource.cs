@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using MediaOffload.Cli.State;
+using MediaOffload.Core.Runs;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Paths;

@@ -130,7 +130,7 @@ public static class EventValidator
         var key = rules.Keys.KeyFor(path);
         if (isDelete)
         {
-            return new JobFile(path.Value, key, null, null, null, null, null, null, null, new KeyOwner(attachmentId is > 0 ? attachmentId : null, null));
+            return new JobFile(path.Value, key, null, null, null, null, new KeyOwner(attachmentId is > 0 ? attachmentId : null, null));
         }
 
         var ok = true;
@@ -180,8 +180,8 @@ public static class EventValidator
         }
 
         return ok
-            ? new JobFile(path.Value, key, file.Url, file.Size, file.Md5!.ToLowerInvariant(), type.ContentType,
-                rules.CachePolicy.For(type), rules.CachePolicy.Version, file.Modified?.ToUniversalTime(), KeyOwner.For(attachmentId, onDisk))
+            ? new JobFile(path.Value, key, file.Url, file.Size, file.Md5!.ToLowerInvariant(),
+                ObjectHeaderRules.ForOriginal(type, rules.CachePolicy, file.Md5!, file.Modified, KeyOwner.For(attachmentId, onDisk)), KeyOwner.For(attachmentId, onDisk))
             : null;
     }
 

@@ -23,8 +23,9 @@ public static class JobIds
                 .Append(f.Url).Append('\t')
                 .Append(f.Size?.ToString(CultureInfo.InvariantCulture)).Append('\t')
                 .Append(f.Md5).Append('\t')
-                .Append(f.Modified?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)).Append('\t')
-                .Append(f.CachePolicy).Append('\n');
+                .Append(f.Headers?.Meta(Storage.MediaMetadata.SourceModified)).Append('\t')
+                .Append(f.Headers?.CacheControl).Append('\t')
+                .Append(f.Headers?.Meta(Storage.MediaMetadata.CachePolicy)).Append('\n');
         }
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));

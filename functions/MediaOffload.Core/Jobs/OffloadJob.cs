@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MediaOffload.Core.Ownership;
+using MediaOffload.Core.Storage;
 
 namespace MediaOffload.Core.Jobs;
 
@@ -31,9 +32,11 @@ public sealed record OffloadJob(
 }
 
 /// <summary>
-/// One file of a job with everything the worker needs decided up front: key, headers and the values to verify.
-/// For deletes only <see cref="Path"/>, <see cref="Key"/> and <see cref="Owner"/> are set.
+/// One file of a job with everything the worker needs decided up front: key, the headers to write (from
+/// <see cref="Media.ObjectHeaderRules"/>) and the values to verify. For deletes only <see cref="Path"/>,
+/// <see cref="Key"/> and <see cref="Owner"/> are set.
 /// </summary>
+/// <param name="Headers">What the object must carry once written; null for deletes.</param>
 /// <param name="Owner">Who the key belongs to once written (docs/keys.md); for deletes, who asks for the delete.</param>
 public sealed record JobFile(
     [property: JsonPropertyName("path")] string Path,
@@ -41,8 +44,5 @@ public sealed record JobFile(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("size")] long? Size,
     [property: JsonPropertyName("md5")] string? Md5,
-    [property: JsonPropertyName("contentType")] string? ContentType,
-    [property: JsonPropertyName("cacheControl")] string? CacheControl,
-    [property: JsonPropertyName("cachePolicy")] string? CachePolicy,
-    [property: JsonPropertyName("modified")] DateTimeOffset? Modified,
+    [property: JsonPropertyName("headers")] ObjectHeaders? Headers,
     [property: JsonPropertyName("owner")] KeyOwner? Owner = null);

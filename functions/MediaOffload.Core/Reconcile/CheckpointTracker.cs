@@ -24,12 +24,16 @@ public sealed class CheckpointTracker(string? resumedAfter = null)
         }
     }
 
-    /// <summary>Marks an item finished (successfully or not: failures are reported, not retried by a resume).</summary>
-    public void Complete(long ticket)
+    /// <summary>
+    /// Marks an item finished (successfully or not: failures are reported, not retried by a resume) and returns the
+    /// tickets that <see cref="After"/> now covers, in order: this one and any finished ones it was holding back.
+    /// </summary>
+    public IReadOnlyList<long> Complete(long ticket)
     {
         lock (_gate)
         {
             _open[ticket] = (_open[ticket].Key, true);
+            List<long>? passed = null;
             while (_open.Count > 0)
             {
                 var first = _open.First();
@@ -40,7 +44,10 @@ public sealed class CheckpointTracker(string? resumedAfter = null)
 
                 After = first.Value.Key;
                 _open.Remove(first.Key);
+                (passed ??= []).Add(first.Key);
             }
+
+            return passed ?? [];
         }
     }
 }

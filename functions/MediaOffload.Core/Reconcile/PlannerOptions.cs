@@ -23,11 +23,10 @@ public sealed record PlannerOptions
     public bool SourceOwnsKeys { get; init; }
 
     /// <summary>
-    /// A checkpoint key: items at or before it (in <see cref="KeyOrder.Utf8"/> order) were done by an earlier run
-    /// and are not emitted. The inputs are still read from the start, because a variant after the checkpoint
-    /// needs its source from before it. Default null (emit everything).
+    /// Where an interrupted run resumes: inputs at or before its key are skipped, and the variants its sources left
+    /// open come back with it. Default null (plan everything).
     /// </summary>
-    public string? ResumeAfter { get; init; }
+    public PlanResume? Resume { get; init; }
 
     /// <summary>The prefix to list the bucket under: <c>{Keys.Prefix}/</c>, or empty for the bucket root.</summary>
     public string ListPrefix => Keys.Prefix.Length == 0 ? string.Empty : Keys.Prefix + "/";
@@ -35,3 +34,8 @@ public sealed record PlannerOptions
     /// <summary>The key of a source path.</summary>
     public string KeyFor(string path) => Keys.Prefix.Length == 0 ? path : $"{Keys.Prefix}/{path}";
 }
+
+/// <summary>Where a plan resumes: every item at or before <paramref name="After"/> is done.</summary>
+/// <param name="After">The last key whose item, and every earlier one, finished.</param>
+/// <param name="Pending">The variants still expected after it (<see cref="ReconcilePlanner.Pending"/> when it stopped).</param>
+public sealed record PlanResume(string After, IReadOnlyList<PendingVariant> Pending);

@@ -14,9 +14,17 @@ namespace MediaOffload.Core.Reconcile;
 public sealed class ReconcilePlanner(PlannerOptions? options = null)
 {
     private readonly PlannerOptions _options = options ?? new PlannerOptions();
+    private PriorityQueue<PendingVariant, string>? _pending;
 
     /// <summary>The options in use.</summary>
     public PlannerOptions Options => _options;
+
+    /// <summary>
+    /// The variants still ahead of the merge, whose sources it has passed: with the key of the last item taken, all a
+    /// run needs to resume where it stopped without reading the inputs from the start (<see cref="PlanResume"/>).
+    /// Read it between items, from the consumer of <see cref="PlanAsync"/>.
+    /// </summary>
+    public IReadOnlyList<PendingVariant> Pending => _pending is null ? [] : [.. _pending.UnorderedItems.Select(e => e.Element).OrderBy(v => v.Key, KeyOrder.Utf8)];
 
     /// <summary>
     /// Plans the inputs. Both must be in <see cref="KeyOrder.Utf8"/> order of their keys, which is how S3 lists;
@@ -33,11 +41,17 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
     {
         await using var s = sources.GetAsyncEnumerator(cancellationToken);
         await using var b = bucket.GetAsyncEnumerator(cancellationToken);
-        var pending = new PriorityQueue<PendingVariant, string>(KeyOrder.Utf8);
+        var pending = _pending = new PriorityQueue<PendingVariant, string>(KeyOrder.Utf8);
+        var resume = _options.Resume;
+        foreach (var restored in resume?.Pending ?? [])
+        {
+            pending.Enqueue(restored, restored.Key);
+        }
 
-        var source = await s.MoveNextAsync() ? s.Current : null;
-        var sourceKey = source is null ? null : _options.KeyFor(source.Path);
-        var obj = await b.MoveNextAsync() ? b.Current : null;
+        // A resumed run skips everything at or before its checkpoint: those items are done, and the variants they
+        // left open come back from the checkpoint instead of from reading their sources again.
+        var (source, sourceKey) = await FirstSourceAsync(s, resume?.After);
+        var obj = await FirstObjectAsync(b, resume?.After);
         string? reservedKey = null;
 
         while (true)
@@ -106,7 +120,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
     }
 
     private void Emit(PlanItem item, out PlanItem? emitted) =>
-        emitted = _options.ResumeAfter is { } after && !KeyOrder.Before(after, item.Key) ? null : item;
+        emitted = _options.Resume?.After is { } after && !KeyOrder.Before(after, item.Key) ? null : item;
 
     private PlanItem PlanSource(SourceEntry source, string key, StoredObject? obj)
     {
@@ -124,7 +138,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
                 : new PlanItem(PlanAction.DeleteOrphan, key, $"source is not offloadable: {why}", source, obj);
         }
 
-        var expected = ExpectedHeaders.For(type, _options.Policy, source);
+        var expected = ObjectHeaderRules.ForSource(type, _options.Policy, source);
         if (obj is null)
         {
             return new PlanItem(PlanAction.Upload, key, "not in bucket", source, null, expected);
@@ -165,7 +179,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             return new PlanItem(PlanAction.Skip, key, "in sync (headers not audited)", source, obj);
         }
 
-        return ExpectedHeaders.Difference(expected, obj.Headers) is { } difference
+        return ObjectHeaderRules.OriginalDifference(expected, obj.Headers) is { } difference
             ? new PlanItem(PlanAction.FixHeaders, key, difference, source, obj, expected)
             : new PlanItem(PlanAction.Skip, key, "in sync", source, obj);
     }
@@ -177,7 +191,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         && (item.Action != PlanAction.Skip || item.Object is not null)
         && VariantKeys.IsSource(key);
 
-    private static PlanItem PlanVariant(PendingVariant v, StoredObject? obj)
+    private PlanItem PlanVariant(PendingVariant v, StoredObject? obj)
     {
         PlanItem Generate(string reason) => new(PlanAction.GenerateVariant, v.Key, reason, v.Source, obj, null, v.SourceKey, v.SourceETag);
 
@@ -211,10 +225,16 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         }
 
         var recorded = obj.Headers.Meta(VariantMetadata.SourceETag)!;
+        if (!ETags.Same(recorded, v.SourceETag))
+        {
+            return Generate($"variant is stale: made from ETag {ETags.Normalize(recorded)}, source is {ETags.Normalize(v.SourceETag)}");
+        }
 
-        return ETags.Same(recorded, v.SourceETag)
-            ? new PlanItem(PlanAction.Skip, v.Key, "variant in sync", v.Source, obj, null, v.SourceKey, v.SourceETag)
-            : Generate($"variant is stale: made from ETag {ETags.Normalize(recorded)}, source is {ETags.Normalize(v.SourceETag)}");
+        // The bytes are the right ones; headers written under another policy are put right by a copy, not an encode.
+        var sourceType = MediaTypes.ForExtension(Extension(v.SourceKey))!;
+        return ObjectHeaderRules.VariantDifference(obj.Headers, sourceType, _options.Policy) is { } difference
+            ? new PlanItem(PlanAction.FixHeaders, v.Key, difference, v.Source, obj, ObjectHeaderRules.FixedVariant(obj.Headers, sourceType, _options.Policy), v.SourceKey, v.SourceETag)
+            : new PlanItem(PlanAction.Skip, v.Key, "variant in sync", v.Source, obj, null, v.SourceKey, v.SourceETag);
     }
 
     /// <param name="held">A file of the library carries the key's name but may not claim it (a reserved name).</param>
@@ -227,6 +247,33 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         }
 
         return new PlanItem(PlanAction.DeleteOrphan, obj.Key, isVariant ? "variant whose source is gone" : "no source file", null, obj);
+    }
+
+    private async ValueTask<(SourceEntry?, string?)> FirstSourceAsync(IAsyncEnumerator<SourceEntry> s, string? after)
+    {
+        while (await s.MoveNextAsync())
+        {
+            var key = _options.KeyFor(s.Current.Path);
+            if (after is null || KeyOrder.Before(after, key))
+            {
+                return (s.Current, key);
+            }
+        }
+
+        return (null, null);
+    }
+
+    private static async ValueTask<StoredObject?> FirstObjectAsync(IAsyncEnumerator<StoredObject> b, string? after)
+    {
+        while (await b.MoveNextAsync())
+        {
+            if (after is null || KeyOrder.Before(after, b.Current.Key))
+            {
+                return b.Current;
+            }
+        }
+
+        return null;
     }
 
     private async ValueTask<(SourceEntry?, string?)> NextSourceAsync(IAsyncEnumerator<SourceEntry> s, string previous)
@@ -269,6 +316,14 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         return dot <= 0 ? string.Empty : name[(dot + 1)..];
     }
 
-    /// <param name="Held">Its source was left alone (contested, or another owner's): so is the variant.</param>
-    private sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction, bool Held = false);
 }
+
+/// <summary>A variant the merge expects further on, for a source it has already passed.</summary>
+/// <param name="Key">The variant's key.</param>
+/// <param name="SourceKey">Its source's key.</param>
+/// <param name="Source">The source file.</param>
+/// <param name="SourceETag">The source object's ETag, or null when the plan (re)uploads it.</param>
+/// <param name="SourceModified">The source object's LastModified, for unaudited variants.</param>
+/// <param name="SourceAction">What the plan does with the source.</param>
+/// <param name="Held">Its source was left alone (contested, or another owner's): so is the variant.</param>
+public sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction, bool Held = false);

@@ -42,6 +42,9 @@ public sealed record ReconcileReport
     [JsonPropertyName("requests")] public required IReadOnlyDictionary<string, long> Requests { get; init; }
     [JsonPropertyName("deleteRefused")] public string? DeleteRefused { get; init; }
     [JsonPropertyName("failures")] public required IReadOnlyList<ReconcileFailure> Failures { get; init; }
+
+    /// <summary>Every failure, those past the listing cap of <see cref="Failures"/> included.</summary>
+    [JsonPropertyName("failureCount")] public long FailureCount { get; init; }
     [JsonPropertyName("skipped")] public required IReadOnlyList<ReconcileSkip> Skipped { get; init; }
     [JsonPropertyName("drift")] public long Drift { get; init; }
 
@@ -51,7 +54,7 @@ public sealed record ReconcileReport
     public IReadOnlyList<PlannedStep>? Plan { get; init; }
 
     /// <summary>True when nothing is left to do and nothing failed.</summary>
-    [JsonPropertyName("inSync")] public bool InSync => Drift == 0 && Failures.Count == 0;
+    [JsonPropertyName("inSync")] public bool InSync => Drift == 0 && Failures.Count == 0 && FailureCount == 0;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

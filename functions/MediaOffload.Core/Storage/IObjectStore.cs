@@ -19,8 +19,11 @@ public interface IObjectStore
     /// <summary>Opens an object for reading, or returns null when there is no such object.</summary>
     Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken);
 
-    /// <summary>Every object under a prefix in key order; pages are fetched as the caller reads.</summary>
-    IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every object under a prefix in key order; pages are fetched as the caller reads. <paramref name="listing"/> can
+    /// start after a key (a resumed run) and cut the key space into ranges listed at once (large buckets).
+    /// </summary>
+    IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken);
 
     /// <summary>Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes.</summary>
     Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken);
@@ -31,6 +34,16 @@ public interface IObjectStore
     /// </summary>
     Task DeleteAsync(string bucket, string key, string? ifMatch, CancellationToken cancellationToken);
 }
+
+/// <summary>How to list: after a key, and in ranges at once.</summary>
+/// <param name="StartAfter">List only keys after this one. Default null (from the start).</param>
+/// <param name="Boundaries">
+/// Keys that cut the listing into ranges <c>(b[i], b[i+1]]</c>, listed concurrently and read back in order. A
+/// listing returns at most 1,000 keys per request, so one cursor over a large bucket is bound by round trips.
+/// Default none.
+/// </param>
+/// <param name="Parallelism">Ranges listed at once. Default 1.</param>
+public sealed record Listing(string? StartAfter = null, IReadOnlyList<string>? Boundaries = null, int Parallelism = 1);
 
 /// <summary>Headers and user metadata of an object (metadata keys without the <c>x-amz-meta-</c> prefix).</summary>
 public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata)

@@ -58,20 +58,21 @@ public sealed class EventValidatorTests
 
         var pdf = job.Files[0];
         Assert.Equal("wp-content/uploads/2024/05/doc.pdf", pdf.Key);
-        Assert.Equal("application/pdf", pdf.ContentType);
-        Assert.Equal("public, max-age=3600", pdf.CacheControl);
+        Assert.Equal("application/pdf", pdf.Headers!.ContentType);
+        Assert.Equal("public, max-age=3600", pdf.Headers.CacheControl);
         Assert.Equal(99, pdf.Size);
 
         var photo = job.Files[2];
         Assert.Equal("wp-content/uploads/2024/05/photo.jpg", photo.Key);
         Assert.Equal(Uploads + "2024/05/photo.jpg", photo.Url);
-        Assert.Equal("image/jpeg", photo.ContentType);
-        Assert.Equal("public, max-age=31536000, immutable", photo.CacheControl);
-        Assert.Equal(rules.CachePolicy.Version, photo.CachePolicy);
+        Assert.Equal("image/jpeg", photo.Headers!.ContentType);
+        Assert.Equal("public, max-age=31536000, immutable", photo.Headers.CacheControl);
+        Assert.Equal(rules.CachePolicy.Version, photo.Headers.Meta(MediaOffload.Core.Storage.MediaMetadata.CachePolicy));
         Assert.Equal(1234, photo.Size);
         Assert.Equal("0123456789abcdef0123456789abcdef", photo.Md5);
-        Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), photo.Modified);
-        Assert.Equal(TimeSpan.Zero, photo.Modified!.Value.Offset);
+        Assert.Equal("0123456789abcdef0123456789abcdef", photo.Headers.Meta(MediaOffload.Core.Storage.MediaMetadata.SourceMd5));
+        // 12:00 at +02:00 is 10:00 UTC, written in UTC whatever offset the plugin sent.
+        Assert.Equal("2024-05-01T10:00:00Z", photo.Headers.Meta(MediaOffload.Core.Storage.MediaMetadata.SourceModified));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using MediaOffload.Core.Jobs;
+using MediaOffload.Core.Media;
 
 namespace MediaOffload.Core.Tests.Jobs;
 
@@ -7,9 +8,11 @@ public sealed class JobIdsTests
     private const string Type = "attachment.uploaded";
     private const string Site = "https://blog.example.com";
 
-    private static JobFile File(string path, long size = 1000, string md5 = "0123456789abcdef0123456789abcdef") =>
-        new(path, "wp-content/uploads/" + path, Site + "/wp-content/uploads/" + path, size, md5, "image/jpeg",
-            "public, max-age=31536000, immutable", "p1-00000000", new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero));
+    private static readonly DateTimeOffset Modified = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
+
+    private static JobFile File(string path, long size = 1000, string md5 = "0123456789abcdef0123456789abcdef", DateTimeOffset? modified = null, CachePolicy? policy = null) =>
+        new(path, "wp-content/uploads/" + path, Site + "/wp-content/uploads/" + path, size, md5,
+            ObjectHeaderRules.ForOriginal(MediaTypes.ForExtension("jpg")!, policy ?? new CachePolicy(), md5, modified ?? Modified, null));
 
     private static readonly JobFile[] Files = [File("2024/05/photo.jpg"), File("2024/05/photo-150x150.jpg", 200), File("2024/05/photo-scaled.jpg", 500)];
 
@@ -72,14 +75,14 @@ public sealed class JobIdsTests
     [Fact]
     public void For_ModifiedOrCachePolicyChanges_DifferentId()
     {
-        Assert.NotEqual(Id(Files), Id([Files[0] with { Modified = Files[0].Modified!.Value.AddSeconds(1) }, Files[1], Files[2]]));
-        Assert.NotEqual(Id(Files), Id([Files[0] with { CachePolicy = "p1-11111111" }, Files[1], Files[2]]));
+        Assert.NotEqual(Id(Files), Id([File("2024/05/photo.jpg", modified: Modified.AddSeconds(1)), Files[1], Files[2]]));
+        Assert.NotEqual(Id(Files), Id([File("2024/05/photo.jpg", policy: new CachePolicy(new Dictionary<string, string> { ["jpg"] = "max-age=60" })), Files[1], Files[2]]));
     }
 
     [Fact]
     public void For_SameInstantInOtherOffset_SameId()
     {
-        var shifted = Files[0] with { Modified = Files[0].Modified!.Value.ToOffset(TimeSpan.FromHours(2)) };
+        var shifted = File("2024/05/photo.jpg", modified: Modified.ToOffset(TimeSpan.FromHours(2)));
         Assert.Equal(Id(Files), Id([shifted, Files[1], Files[2]]));
     }
 
@@ -87,7 +90,7 @@ public sealed class JobIdsTests
     public void For_AnyInput_IsJDashAnd32LowerHex()
     {
         Assert.Matches("^j-[0-9a-f]{32}$", Id(Files));
-        Assert.Matches("^j-[0-9a-f]{32}$", Id([new JobFile("a.jpg", "a.jpg", null, null, null, null, null, null, null)], type: "attachment.deleted"));
+        Assert.Matches("^j-[0-9a-f]{32}$", Id([new JobFile("a.jpg", "a.jpg", null, null, null, null)], type: "attachment.deleted"));
     }
 
     [Fact]

@@ -21,13 +21,13 @@ internal static class PlannerFixture
     {
         var type = MediaTypes.ForExtension(Path.GetExtension(source.Path).TrimStart('.'))!;
         return new StoredObject("b", Options.KeyFor(source.Path), source.Size, $"\"{source.Md5}\"", Modified.AddMinutes(1),
-            audited ? ExpectedHeaders.For(type, Options.Policy, source) : null);
+            audited ? ObjectHeaderRules.ForSource(type, Options.Policy, source) : null);
     }
 
     /// <summary>A variant of <paramref name="source"/> recording <paramref name="sourceETag"/>.</summary>
     public static StoredObject VariantFor(SourceEntry source, string? sourceETag = null, bool audited = true) =>
         new("b", Options.KeyFor(source.Path) + ".webp", 10, "\"v\"", Modified.AddMinutes(2),
-            audited ? new ObjectHeaders("image/webp", CachePolicy.LongLived, new Dictionary<string, string> { [VariantMetadata.SourceETag] = sourceETag ?? source.Md5! }) : null);
+            audited ? new ObjectHeaders("image/webp", CachePolicy.LongLived, new Dictionary<string, string> { [VariantMetadata.SourceETag] = sourceETag ?? source.Md5!, [MediaMetadata.CachePolicy] = Options.Policy.Version }) : null);
 
     public static async Task<List<PlanItem>> PlanAsync(IEnumerable<SourceEntry> sources, IEnumerable<StoredObject> objects, PlannerOptions? options = null) =>
         await PlanAsync(new ReconcilePlanner(options ?? Options), sources, objects);

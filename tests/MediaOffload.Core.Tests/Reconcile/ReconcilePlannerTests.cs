@@ -85,7 +85,7 @@ public class ReconcilePlannerTests
         var item = Assert.Single(await PlanAsync([pdf], [good with { Headers = headers }]));
         Assert.Equal(PlanAction.FixHeaders, item.Action);
         Assert.StartsWith(reason, item.Reason);
-        Assert.Equal(ExpectedHeaders.For(MediaTypes.ForExtension("pdf")!, Options.Policy, pdf).CacheControl, item.Headers!.CacheControl);
+        Assert.Equal(ObjectHeaderRules.ForSource(MediaTypes.ForExtension("pdf")!, Options.Policy, pdf).CacheControl, item.Headers!.CacheControl);
     }
 
     [Fact]
@@ -190,14 +190,31 @@ public class ReconcilePlannerTests
     }
 
     [Fact]
-    public async Task Plan_ResumeAfter_EmitsOnlyLaterItemsButPairsEarlierSources()
+    public async Task Plan_Resume_SkipsEverythingUpToItAndRestoresTheOpenVariants()
     {
         var a = Source("a.jpg");
         var b = Source("b.pdf");
-        var options = Options with { ResumeAfter = "wp-content/uploads/a.jpg" };
-        var items = await PlanAsync([a, b], [ObjectFor(a)], options);
+        var first = new ReconcilePlanner(Options);
+        var plan = first.PlanAsync(new[] { a, b }.ToAsyncEnumerable(), new[] { ObjectFor(a) }.ToAsyncEnumerable());
+        var taken = await plan.FirstAsync();
+        Assert.Equal("wp-content/uploads/a.jpg", taken.Key);
+        var resume = new PlanResume(taken.Key, first.Pending);
+        Assert.Equal(["wp-content/uploads/a.jpg.webp"], resume.Pending.Select(p => p.Key));
+
+        // The resumed plan never sees a.jpg again, yet still plans its variant, and then what follows.
+        var items = await PlanAsync([b], [], Options with { Resume = resume });
+
         Assert.Equal(["wp-content/uploads/a.jpg.webp", "wp-content/uploads/b.pdf"], items.Select(i => i.Key));
         Assert.Equal(PlanAction.GenerateVariant, items[0].Action);
+    }
+
+    [Fact]
+    public async Task Plan_Resume_InputsBeforeTheResumePoint_AreSkipped()
+    {
+        var a = Source("a.pdf");
+        var b = Source("b.pdf");
+        var items = await PlanAsync([a, b], [ObjectFor(a), ObjectFor(b)], Options with { Resume = new PlanResume("wp-content/uploads/a.pdf", []) });
+        Assert.Equal(["wp-content/uploads/b.pdf"], items.Select(i => i.Key));
     }
 
     [Fact]

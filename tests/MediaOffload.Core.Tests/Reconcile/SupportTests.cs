@@ -31,13 +31,25 @@ public class SupportTests
     }
 
     [Fact]
-    public void FromJson_RoundTrip_KeepsCheckpoint()
+    public void FromJson_RoundTrip_KeepsCheckpointWithItsOpenVariants()
     {
-        var checkpoint = new Checkpoint(1, "run", "scope", "wp-content/uploads/a b+é.jpg", new Dictionary<string, long> { ["Upload"] = 3 }, 42, null, Modified);
-        var back = Checkpoint.FromJson(checkpoint.ToJson());
+        var source = Source("a b+é.jpg");
+        var pending = new PendingVariant("wp-content/uploads/a b+é.jpg.webp", "wp-content/uploads/a b+é.jpg", source, "\"etag\"", Modified, PlanAction.Skip);
+        var checkpoint = MediaOffload.Core.Runs.RunCheckpoint.Start(new MediaOffload.Core.Runs.ReconcileRequest("sync"), "scope", Modified) with
+        {
+            Resume = new PlanResume("wp-content/uploads/a b+é.jpg", [pending]),
+            Done = new Dictionary<string, long> { ["Upload"] = 3 },
+            PendingDeletes = [new MediaOffload.Core.Runs.PendingDelete("wp-content/uploads/gone.pdf", "\"e\"")],
+        };
+
+        var back = MediaOffload.Core.Runs.RunCheckpoint.FromJson(checkpoint.ToJson());
+
         Assert.Equal(checkpoint.After, back!.After);
+        Assert.Equal(pending, back.Resume!.Pending.Single());
         Assert.Equal(3, back.Done["Upload"]);
-        Assert.Null(Checkpoint.FromJson("{not json"u8));
+        Assert.Equal("wp-content/uploads/gone.pdf", back.PendingDeletes.Single().Key);
+        Assert.Null(MediaOffload.Core.Runs.RunCheckpoint.FromJson("{not json"u8));
+        Assert.Null(MediaOffload.Core.Runs.RunCheckpoint.FromJson("{\"version\":1,\"runId\":\"r\",\"scope\":\"s\"}"u8));
     }
 
     [Fact]
@@ -63,6 +75,6 @@ public class SupportTests
         var jpg = Source("a.jpg");
         var variant = VariantFor(jpg);
         Assert.Null(ObjectAudit.Check(variant, policy));
-        Assert.Equal("variant records no source ETag", ObjectAudit.Check(variant with { Headers = variant.Headers! with { Metadata = new Dictionary<string, string>() } }, policy));
+        Assert.StartsWith("variant records no source ETag", ObjectAudit.Check(variant with { Headers = variant.Headers! with { Metadata = new Dictionary<string, string>() } }, policy));
     }
 }

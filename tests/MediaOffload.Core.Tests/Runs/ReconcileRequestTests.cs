@@ -47,21 +47,21 @@ public sealed class ReconcileRequestTests
     }
 
     [Fact]
-    public void RunState_JsonRoundTrip_KeepsProgress()
+    public void RunCheckpoint_JsonRoundTrip_KeepsProgress()
     {
-        var state = RunState.Start(new ReconcileRequest(ReconcileRequest.Reconcile), DateTimeOffset.UnixEpoch) with
+        var state = RunCheckpoint.Start(new ReconcileRequest(ReconcileRequest.Reconcile), "scope", DateTimeOffset.UnixEpoch) with
         {
-            After = "wp-content/uploads/2024/05/a.jpg",
+            Resume = new PlanResume("wp-content/uploads/2024/05/a.jpg", []),
             Done = new Dictionary<string, long> { ["Upload"] = 3 },
             Failures = [new ReconcileFailure("k", "Upload", "why")],
         };
 
-        var back = RunState.FromJson(state.ToJson())!;
+        var back = RunCheckpoint.FromJson(state.ToJson())!;
 
         Assert.Equal(state.After, back.After);
         Assert.Equal(3, back.Done["Upload"]);
         Assert.Equal("why", back.Failures.Single().Reason);
-        Assert.Equal(RunState.KeyFor(state.RunId), $"checkpoints/{state.RunId}.json");
-        Assert.Null(RunState.FromJson("not json"u8));
+        Assert.Equal(RunCheckpoint.KeyFor(state.RunId), $"checkpoints/{state.RunId}.json");
+        Assert.Null(RunCheckpoint.FromJson("not json"u8));
     }
 }

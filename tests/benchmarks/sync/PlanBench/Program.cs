@@ -31,7 +31,7 @@ async IAsyncEnumerable<StoredObject> Bucket()
         var path = PathOf(i);
         var source = new SourceEntry(path, 1000 + i % 500, Md5Of(i), modified);
         var key = options.KeyFor(path);
-        var headers = ExpectedHeaders.For(MediaTypes.ForExtension(path[^3..])!, policy, source);
+        var headers = ObjectHeaderRules.ForSource(MediaTypes.ForExtension(path[^3..])!, policy, source);
         if (i % 100 == 7)
         {
             headers = headers with { CacheControl = "max-age=300" };

@@ -4,36 +4,36 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
-using MediaOffload.Storage;
 
-namespace MediaOffload.Cli.Bucket;
+namespace MediaOffload.Storage;
 
 /// <summary>
-/// Lists a prefix as several key ranges at once and yields one stream in key order. ListObjectsV2 returns at
-/// most 1,000 keys per call, so a single cursor over a large bucket is bound by round trips; ranges split at the
-/// year/month folders of the local tree (where WordPress spreads its uploads) are listed concurrently, each
-/// into a bounded buffer, and read back in range order.
+/// Lists a prefix as several key ranges at once and yields one stream in key order (<see cref="Listing"/>). Each range
+/// is listed into a bounded buffer and read back in range order.
 /// </summary>
 /// <remarks>
 /// Ranges are (boundary[i], boundary[i+1]] in StartAfter terms, so they cover the key space without gaps or
-/// overlap whatever the bucket holds, orphans outside the local folders included.
+/// overlap whatever the bucket holds.
 /// </remarks>
-internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
+internal sealed class RangeLister(IAmazonS3 s3, RequestCounter? counter)
 {
     /// <summary>Objects buffered per range ahead of the consumer.</summary>
     public const int BufferPerRange = 4_000;
 
-    public async IAsyncEnumerable<StoredObject> ListAsync(
-        string bucket, string prefix, IReadOnlyList<string> boundaries, int parallelism,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing listing, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var cuts = boundaries.Where(b => b.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(KeyOrder.Utf8).ToList();
+        var start = listing.StartAfter;
+        var cuts = (listing.Boundaries ?? [])
+            .Where(b => b.StartsWith(prefix, StringComparison.Ordinal) && (start is null || KeyOrder.Before(start, b)))
+            .Distinct()
+            .Order(KeyOrder.Utf8)
+            .ToList();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        using var slots = new SemaphoreSlim(Math.Max(1, listing.Parallelism));
         var ranges = new List<(Channel<StoredObject> Channel, Task Producer)>();
         for (var i = 0; i <= cuts.Count; i++)
         {
-            var after = i == 0 ? null : cuts[i - 1];
+            var after = i == 0 ? start : cuts[i - 1];
             var upTo = i == cuts.Count ? null : cuts[i];
             var channel = Channel.CreateBounded<StoredObject>(new BoundedChannelOptions(BufferPerRange) { SingleReader = true, SingleWriter = true });
             ranges.Add((channel, ProduceAsync(bucket, prefix, after, upTo, channel.Writer, slots, stop.Token)));
@@ -67,7 +67,7 @@ internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
                 await slots.WaitAsync(cancellationToken);
                 try
                 {
-                    counter.Add(RequestKind.List);
+                    counter?.Add(RequestKind.List);
                     page = await s3.ListObjectsV2Async(new ListObjectsV2Request
                     {
                         BucketName = bucket,
@@ -93,7 +93,7 @@ internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
                         return;
                     }
 
-                    await writer.WriteAsync(new StoredObject(bucket, o.Key, o.Size ?? 0, o.ETag ?? string.Empty, ToOffset(o.LastModified)), cancellationToken);
+                    await writer.WriteAsync(new StoredObject(bucket, o.Key, o.Size ?? 0, o.ETag ?? string.Empty, S3ObjectStore.ToOffset(o.LastModified)), cancellationToken);
                 }
 
                 token = page.IsTruncated == true ? page.NextContinuationToken : null;
@@ -107,7 +107,4 @@ internal sealed class RangeLister(IAmazonS3 s3, RequestCounter counter)
             writer.Complete(e);
         }
     }
-
-    private static DateTimeOffset ToOffset(DateTime? value) =>
-        value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.MinValue;
 }

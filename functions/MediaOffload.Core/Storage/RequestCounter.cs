@@ -1,7 +1,7 @@
-namespace MediaOffload.Cli.Bucket;
+namespace MediaOffload.Core.Storage;
 
 /// <summary>The S3 request kinds a report counts.</summary>
-internal enum RequestKind
+public enum RequestKind
 {
     List,
     Head,
@@ -11,7 +11,7 @@ internal enum RequestKind
 }
 
 /// <summary>Counts S3 requests by kind, so a report can prove that a no-op run wrote nothing. Thread-safe.</summary>
-internal sealed class RequestCounter
+public sealed class RequestCounter
 {
     private readonly long[] _counts = new long[Enum.GetValues<RequestKind>().Length];
 

@@ -1,16 +1,17 @@
 using MediaOffload.Core.Reconcile;
 
-namespace MediaOffload.Cli.Execution;
+namespace MediaOffload.Core.Runs;
 
-/// <summary>Receives what a run planned and finished, for the live progress view.</summary>
-internal interface IProgressSink
+/// <summary>Receives what a run planned and finished, for a live progress view.</summary>
+public interface IProgressSink
 {
     void Planned(PlanItem item);
 
     void Finished(PlanItem item, bool succeeded);
 }
 
-internal sealed class NoProgress : IProgressSink
+/// <summary>Progress nobody watches.</summary>
+public sealed class NoProgress : IProgressSink
 {
     public static NoProgress Instance { get; } = new();
 

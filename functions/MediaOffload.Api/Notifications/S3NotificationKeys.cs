@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace MediaOffload.Core.Notifications;
+namespace MediaOffload.Api.Notifications;
 
 /// <summary>
 /// S3 notifications carry object keys form-URL-encoded: a space arrives as <c>+</c>, and a literal <c>+</c> as

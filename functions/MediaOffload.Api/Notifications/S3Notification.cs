@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MediaOffload.Core.Notifications;
+namespace MediaOffload.Api.Notifications;
 
 /// <summary>
 /// The parts of the S3 event notification schema (version 2.x) the handlers read. Our own records, because

@@ -1,16 +1,14 @@
 using System.Runtime.CompilerServices;
-using MediaOffload.Cli.Sources;
-using MediaOffload.Cli.State;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
 
-namespace MediaOffload.Cli.Bucket;
+namespace MediaOffload.Core.Runs;
 
 /// <summary>
 /// Attaches headers to listed objects, in listing order: from <see cref="SyncState"/> when the object is
 /// unchanged since they were seen, else with a HEAD. With <c>all</c> every object is HEADed (verify).
 /// </summary>
-internal sealed class HeaderAuditor(IObjectStore store, SyncState state, bool all, int parallelism)
+public sealed class HeaderAuditor(IObjectStore store, SyncState state, bool all, int parallelism)
 {
     public IAsyncEnumerable<StoredObject> AuditAsync(IAsyncEnumerable<StoredObject> listing, CancellationToken cancellationToken) =>
         OrderedParallel.SelectAsync(listing, EnrichAsync, parallelism, cancellationToken);

@@ -1,6 +1,6 @@
-using MediaOffload.Core.Notifications;
+using MediaOffload.Api.Notifications;
 
-namespace MediaOffload.Core.Tests.Notifications;
+namespace MediaOffload.Api.Tests.Notifications;
 
 public sealed class S3NotificationKeysTests
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MediaOffload.Core.Notifications;
+namespace MediaOffload.Api.Notifications;
 
 /// <summary>Builds notifications of the shape S3 sends, for the local notifier and for tests.</summary>
 public static class S3NotificationFactory

@@ -1,0 +1,151 @@
+using System.Text;
+using MediaOffload.Api.Http;
+using MediaOffload.Api.Offload;
+using MediaOffload.Api.Variants;
+using MediaOffload.Core.Events;
+using MediaOffload.Core.Jobs;
+using MediaOffload.Core.Reconcile;
+using MediaOffload.Core.Runs;
+using MediaOffload.Core.Storage;
+using MediaOffload.Storage;
+
+namespace MediaOffload.Api.Reconcile;
+
+/// <summary>
+/// The Reconciler's steps for <see cref="PlanRunner"/>: uploads fan out as job objects (each one offload worker
+/// invocation), header fixes are copies in place or lines of an S3 Batch Operations manifest, variants are made here,
+/// and orphans are deleted only as they were listed. Thread-safe.
+/// </summary>
+/// <param name="media">The media bucket's store for this run, counting its requests.</param>
+/// <param name="site">The site the manifest came from, which the jobs name.</param>
+internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, JobStore jobs, VariantWriter variants, string site, int jobBatchSize, bool batchManifest) : IPlanSteps
+{
+    private readonly object _gate = new();
+    private readonly List<(JobFile File, PlanAction Action)> _batch = [];
+    private readonly List<ReconcileFailure> _failed = [];
+    private readonly StringBuilder _headerManifest = new();
+
+    /// <summary>The S3 Batch Operations CSV of the header fixes, when asked for instead of copies.</summary>
+    public string HeaderManifest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _headerManifest.ToString();
+            }
+        }
+    }
+
+    public async Task RunAsync(PlanItem item, CancellationToken cancellationToken)
+    {
+        switch (item.Action)
+        {
+            case PlanAction.Upload or PlanAction.Replace:
+                List<(JobFile, PlanAction)>? full = null;
+                lock (_gate)
+                {
+                    _batch.Add((ToJobFile(item), item.Action));
+                    if (_batch.Count >= jobBatchSize)
+                    {
+                        full = [.. _batch];
+                        _batch.Clear();
+                    }
+                }
+
+                if (full is not null)
+                {
+                    await WriteJobAsync(full, cancellationToken);
+                }
+
+                break;
+            case PlanAction.FixHeaders when batchManifest:
+                lock (_gate)
+                {
+                    _headerManifest.Append(BatchOperationsManifest.Line(mediaBucket, item.Key));
+                }
+
+                break;
+            case PlanAction.FixHeaders:
+                await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, cancellationToken);
+                break;
+            case PlanAction.GenerateVariant when item.SourceETag is null:
+                // Its source is being uploaded in this run: that upload's own notification makes the variant.
+                break;
+            case PlanAction.GenerateVariant:
+                var result = await variants.CreateAsync(item.SourceKey!, cancellationToken);
+                if (result.Failure is not null)
+                {
+                    throw new StepFailedException($"{result.Detail}: {result.Failure}");
+                }
+
+                break;
+            case PlanAction.DeleteOrphan:
+                try
+                {
+                    // Only the object the plan judged an orphan: one rewritten since it was listed is not.
+                    await media.DeleteAsync(mediaBucket, item.Key, item.Object?.ETag, cancellationToken);
+                }
+                catch (PreconditionFailedException e)
+                {
+                    throw new StepFailedException("the object changed after it was listed; not deleted", e);
+                }
+
+                break;
+        }
+    }
+
+    public async Task<IReadOnlyList<ReconcileFailure>> FlushAsync(CancellationToken cancellationToken)
+    {
+        List<(JobFile, PlanAction)> rest;
+        lock (_gate)
+        {
+            rest = [.. _batch];
+            _batch.Clear();
+        }
+
+        if (rest.Count > 0)
+        {
+            await WriteJobAsync(rest, cancellationToken);
+        }
+
+        lock (_gate)
+        {
+            var failed = _failed.ToList();
+            _failed.Clear();
+            return failed;
+        }
+    }
+
+    public bool IsFatal(Exception exception) => S3Errors.IsFatal(exception, out _);
+
+    public string Describe(Exception exception) => exception is StepFailedException ? exception.Message : FailureText.For(exception);
+
+    /// <summary>Writes one job object; its creation invokes an offload worker. A failed write fails its files, not the run.</summary>
+    private async Task WriteJobAsync(List<(JobFile File, PlanAction Action)> batch, CancellationToken cancellationToken)
+    {
+        var files = batch.Select(b => b.File).OrderBy(f => f.Path, StringComparer.Ordinal).ToArray();
+        var job = new OffloadJob(JobIds.For(MediaEventTypes.Updated, site, 0, files), MediaEventTypes.Updated, site, 0, files, FromManifest: true);
+        try
+        {
+            await jobs.SaveAsync(job, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                _failed.AddRange(batch.Select(b => new ReconcileFailure(b.File.Key, b.Action.ToString(), $"job {job.JobId} could not be written: {FailureText.For(e)}")));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The offload worker's view of an upload: the file's URL as the manifest gave it (its name on disk below the
+    /// site's uploads base), the headers the plan composed, and the owner the manifest records (docs/keys.md).
+    /// </summary>
+    private static JobFile ToJobFile(PlanItem item)
+    {
+        var source = item.Source!;
+        return new JobFile(source.Path, item.Key, source.Url, source.Size, source.Md5, item.Headers, source.Owner);
+    }
+}
