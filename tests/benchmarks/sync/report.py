@@ -50,7 +50,7 @@ def x(v):
 
 servers = list(dict.fromkeys(r["server"] for r in rows if r["phase"] in ("first", "noop")))
 tools = list(dict.fromkeys(r["tool"] for r in rows if r["phase"] in ("first", "noop")))
-rounds = max((r["round"] for r in rows), default=0)
+rounds = max((r["round"] for r in rows if r["phase"] in ("first", "noop")), default=0)
 print(f"Tree: {files:,} files, {size / 1e6:.0f} MB. Median of {rounds} rounds; each round runs every tool back to back,")
 print("in an order rotated per round. Ratios are aws s3 sync / tool, taken within a round (above 1 = better than aws).")
 for server in servers:
@@ -81,21 +81,31 @@ if failed:
     for r in failed:
         print(f"- {r['server']} round {r['round']}, {r['tool']} ({r['phase']}): {r['note']}")
 
+alts = {t[len("media-offload sync ("):-1]: t for t in tools if t.startswith("media-offload sync (") and "WebP" not in t}
+
+
+def reference(tool):
+    """The sync whose no-op a fixed-cost row is compared with: aws's, the alternative build's, or media-offload's."""
+    if tool.startswith("aws"):
+        return BASE
+    return next((t for label, t in alts.items() if tool.endswith(f"{label})")), "media-offload sync")
+
+
 startup = [r for r in rows if r["phase"] == "startup"]
 if startup:
     print()
-    print("**Start-up alone** (median; no S3 request is made)")
+    print("**Fixed cost of a run** (median of 5; `--help` makes no request, an empty folder into an empty bucket makes one LIST)")
     print()
-    print("| Command | Wall (s) | CPU user+sys (s) | Share of the no-op re-sync's wall |")
-    print("|---|---:|---:|---|")
-    noop_mo = {s: med([r["wall"] for r in by[(s, "media-offload sync", "noop")]]) for s in servers}
-    noop_aws = {s: med([r["wall"] for r in by[(s, BASE, "noop")]]) for s in servers}
+    print("| Command | Server | Wall (s) | Client CPU user+sys (s) | Share of the same tool's no-op re-sync wall |")
+    print("|---|---|---:|---:|---|")
     for tool in dict.fromkeys(r["tool"] for r in startup):
-        rs = [r for r in startup if r["tool"] == tool]
-        wall = med([r["wall"] for r in rs])
-        ref = noop_mo if tool.startswith("media-offload") else noop_aws
-        share = ", ".join(f"{wall / v:.0%} on {s}" for s, v in ref.items() if v)
-        print(f"| `{tool}` | {fmt(wall)} | {fmt(med([r['cpu'] for r in rs]))} | {share} |")
+        for server in dict.fromkeys(r["server"] for r in startup if r["tool"] == tool):
+            rs = [r for r in startup if r["tool"] == tool and r["server"] == server]
+            wall = med([r["wall"] for r in rs])
+            ref_tool = reference(tool)
+            on = servers if server == "-" else [server]
+            share = ", ".join(f"{wall / v:.0%} on {s}" for s in on if (v := med([r["wall"] for r in by[(s, ref_tool, "noop")]])))
+            print(f"| `{tool}` | {server if server != '-' else '(none)'} | {fmt(wall)} | {fmt(med([r['cpu'] for r in rs]))} | {share} (vs {ref_tool}) |")
 
 fix = [r for r in rows if r["phase"] == "fix"]
 if fix:
@@ -135,9 +145,11 @@ def target(label, tool, phase, metric, goal):
     print(f"| {label} | " + " | ".join(cells) + " |")
 
 
-target("No-op re-sync >= 5x faster", "media-offload sync", "noop", "wall", 5)
-target("First sync >= 3x faster", "media-offload sync", "first", "wall", 3)
-target("First sync >= 3x less client CPU", "media-offload sync", "first", "cpu", 3)
+for tool in [t for t in tools if t.startswith("media-offload sync") and "WebP" not in t]:
+    suffix = "" if tool == "media-offload sync" else f" ({tool})"
+    target("No-op re-sync >= 5x faster" + suffix, tool, "noop", "wall", 5)
+    target("First sync >= 3x faster" + suffix, tool, "first", "wall", 3)
+    target("First sync >= 3x less client CPU" + suffix, tool, "first", "cpu", 3)
 if plan:
     big = [r for r in plan if r["tool"].startswith("1,000,000")]
     if big:

@@ -10,6 +10,8 @@
 #   MO_BIN=PATH        run this media-offload: a published folder, its executable (e.g. a NativeAOT binary), or
 #                      media-offload.dll; default: publish ReadyToRun from this checkout
 #   MO_AOT=1           publish with NativeAOT (-p:PublishAot=true) instead; fails loudly if that does not build
+#   MO_ALT_BIN=PATH    a second media-offload (same forms as MO_BIN) run in the same rounds, e.g. a NativeAOT build
+#                      beside the ReadyToRun one; MO_ALT_LABEL names it (default "alt")
 #   REPEAT=3           rounds; medians and per-round ratios are reported
 #   SERVERS="moto s3rver"   which servers, in this order
 #   CONCURRENCY=32     media-offload --concurrency
@@ -62,6 +64,13 @@ else
   dotnet publish "$repo/functions/MediaOffload.Cli" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/cli" -v quiet -nologo >/dev/null
   mo=("$work/cli/media-offload")
   mo_kind="ReadyToRun, framework-dependent"
+fi
+resolve_bin() { if [ -d "$1" ]; then echo "$1/media-offload"; else echo "$1"; fi; }
+if [ -n "${MO_ALT_BIN:-}" ]; then
+  alt_bin=$(resolve_bin "$MO_ALT_BIN")
+  if [[ $alt_bin == *.dll ]]; then alt=(dotnet "$alt_bin"); else alt=("$alt_bin"); fi
+  alt_label="media-offload sync (${MO_ALT_LABEL:-alt})"
+  "${alt[@]}" --help >/dev/null || { echo "cannot run ${alt[*]}" >&2; exit 1; }
 fi
 "${mo[@]}" --help >/dev/null || { echo "cannot run ${mo[*]}" >&2; exit 1; }
 [ "${SKIP_PLAN:-0}" = 1 ] || dotnet build "$here/PlanBench" -c Release -o "$work/planbench" -v quiet -nologo >/dev/null
@@ -131,6 +140,7 @@ bucket() { python3 "$here/bucket.py" "$1" "$endpoint" "$2"; }
 sync_cmd() { # tool bucket -> the command in cmd[]
   case $1 in
     "media-offload sync") cmd=("${mo[@]}" sync "$tree" --bucket "$2" --endpoint-url "$endpoint" --no-variants --concurrency "$conc" --state "$work/$2.state" --json) ;;
+    "${alt_label:-(none)}") cmd=("${alt[@]}" sync "$tree" --bucket "$2" --endpoint-url "$endpoint" --no-variants --concurrency "$conc" --state "$work/$2.state" --json) ;;
     "media-offload sync (WebP variants)") cmd=("${mo[@]}" sync "$tree" --bucket "$2" --endpoint-url "$endpoint" --concurrency "$conc" --state "$work/$2.state" --json) ;;
     "aws s3 sync") cmd=(aws --endpoint-url "$endpoint" s3 sync "$tree" "s3://$2/wp-content/uploads" --cache-control "$cc" --only-show-errors) ;;
     "rclone sync") cmd=(rclone sync "$tree" "bench:$2/wp-content/uploads" --header-upload "Cache-Control: $cc" --transfers 16 --checkers 16) ;;
@@ -138,6 +148,7 @@ sync_cmd() { # tool bucket -> the command in cmd[]
   esac
 }
 tools=("media-offload sync" "aws s3 sync" "rclone sync" "s3cmd sync")
+[ -n "${alt_label:-}" ] && tools+=("$alt_label")
 
 declare -A versions
 for server in "${servers[@]}"; do
@@ -153,7 +164,8 @@ for server in "${servers[@]}"; do
     for i in "${!tools[@]}"; do order+=("${tools[$(((i + round - 1) % ${#tools[@]}))]}"); done
     [ "$round" = 1 ] && [ "${BENCH_VARIANTS:-0}" = 1 ] && order+=("media-offload sync (WebP variants)")
     for tool in "${order[@]}"; do
-      b="bench-$(echo "$tool" | tr -cd 'a-z' | head -c 20)-$round"
+      slug=${tool//[^a-z]/}
+      b="bench-${slug:0:14}${slug: -6}-$round"
       bucket mk "$b"
       sync_cmd "$tool" "$b"
       timed "$server" "$round" "$tool" first "${cmd[@]}"
@@ -166,20 +178,33 @@ for server in "${servers[@]}"; do
 
     if [ "${SKIP_FIX:-0}" != 1 ]; then
       # Cache-Control fix on 1,000 existing objects, written with a stale value as the old cron left them.
+      # Lists go through files, not 'find | sort | head': under pipefail, head closing the pipe early fails the run.
       if [ ! -d "$work/fix" ]; then
-        find "$tree" -type f | sort | head -1000 | while read -r f; do rel=${f#"$tree"/}; mkdir -p "$work/fix/$(dirname "$rel")"; cp "$f" "$work/fix/$rel"; done
+        find "$tree" -type f | sort >"$work/all"
+        head -1000 "$work/all" >"$work/fixlist"
+        while read -r f; do rel=${f#"$tree"/}; mkdir -p "$work/fix/$(dirname "$rel")"; cp "$f" "$work/fix/$rel"; done <"$work/fixlist"
+        first_fixed=$(head -1 "$work/fixlist"); first_fixed=${first_fixed#"$tree"/}
       fi
       for b in fixmo fixs3; do bucket mk "$b-$round"; aws --endpoint-url "$endpoint" s3 sync "$work/fix" "s3://$b-$round/wp-content/uploads" --cache-control "max-age=300" --only-show-errors; done
       fix_mo() { timed "$server" "$round" "media-offload sync (copy in place, --state none)" fix "${mo[@]}" sync "$work/fix" --bucket "fixmo-$round" --endpoint-url "$endpoint" --no-variants --concurrency "$conc" --state none --json; }
       fix_s3() { timed "$server" "$round" "s3cmd modify --recursive --add-header" fix "${s3c[@]}" modify --recursive --add-header="Cache-Control:$cc" "s3://fixs3-$round/wp-content/uploads/"; }
       if [ $((round % 2)) = 1 ]; then fix_mo; fix_s3; else fix_s3; fix_mo; fi
       for b in fixmo fixs3; do
-        got=$(aws --endpoint-url "$endpoint" s3api head-object --bucket "$b-$round" --key "wp-content/uploads/$(cd "$work/fix" && find . -type f | sort | head -1 | cut -c3-)" --query CacheControl --output text)
+        got=$(aws --endpoint-url "$endpoint" s3api head-object --bucket "$b-$round" --key "wp-content/uploads/$first_fixed" --query CacheControl --output text)
         [ "$got" = "$cc" ] || echo "warning: $b on $server left Cache-Control '$got'" >&2
         bucket drop "$b-$round"
       done
     fi
   done
+  # The fixed cost of a run on this server: an empty folder into an empty bucket (start-up, SDK set-up, one LIST).
+  mkdir -p "$work/empty"
+  bucket mk bench-empty
+  for i in 1 2 3 4 5; do
+    timed "$server" "$i" "media-offload sync (empty folder)" startup "${mo[@]}" sync "$work/empty" --bucket bench-empty --endpoint-url "$endpoint" --no-variants --state none --json
+    [ -n "${alt_label:-}" ] && timed "$server" "$i" "media-offload sync (empty folder, ${MO_ALT_LABEL:-alt})" startup "${alt[@]}" sync "$work/empty" --bucket bench-empty --endpoint-url "$endpoint" --no-variants --state none --json
+    timed "$server" "$i" "aws s3 sync (empty folder)" startup aws --endpoint-url "$endpoint" s3 sync "$work/empty" s3://bench-empty/wp-content/uploads --only-show-errors
+  done
+  bucket drop bench-empty
   stop_server
   server_pid=
 done
@@ -187,6 +212,7 @@ done
 # --- start-up alone: how much of a no-op run is the process starting -------------------------------------------
 for i in 1 2 3 4 5; do
   timed - "$i" "media-offload --help" startup "${mo[@]}" --help
+  [ -n "${alt_label:-}" ] && timed - "$i" "media-offload --help (${MO_ALT_LABEL:-alt})" startup "${alt[@]}" --help
   timed - "$i" "aws --version" startup aws --version
 done
 
@@ -198,13 +224,16 @@ if [ "${SKIP_PLAN:-0}" != 1 ]; then
   done
   timed - 1 "366,000 sources (~1,000,000 entries in all)" plan dotnet "$work/planbench/PlanBench.dll" 366000
   note_last "$(tr '\n' ' ' <"$work/out" | sed 's/ *$//')"
-  inputs=$(dotnet "$work/planbench/PlanBench.dll" 1000000 --inputs-only | tr '\n' ' ')
+  for i in $(seq "$repeat"); do
+    # The synthetic input alone, in the same run: a yardstick for how loaded the machine is right now.
+    timed - "$i" "input generation alone (2,730,000 records)" plan dotnet "$work/planbench/PlanBench.dll" 1000000 --inputs-only
+    note_last "$(tr '\n' ' ' <"$work/out" | sed 's/ *$//')"
+  done
 fi
 
 echo
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, shared with other work (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
-echo "media-offload: $mo_kind. $(aws --version 2>&1 | cut -d' ' -f1), $(rclone --version 2>/dev/null | head -1), $(s3cmd --version). Servers: $(for s in "${servers[@]}"; do printf '%s; ' "${versions[$s]}"; done)"
+echo "media-offload: $mo_kind. $(aws --version 2>&1 | cut -d' ' -f1), $(rclone --version 2>/dev/null | sed -n 1p), $(s3cmd --version). Servers: $(for s in "${servers[@]}"; do printf '%s; ' "${versions[$s]}"; done)"
 echo
 python3 "$here/report.py" "$raw" "$files" "$bytes"
-[ -n "${inputs:-}" ] && echo && echo "Input generation alone, 1,000,000 sources: $inputs"
 exit 0
