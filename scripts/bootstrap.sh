@@ -3,7 +3,8 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
-APT_PACKAGES=(libvips42 libvips-tools webp)
+# clang and zlib1g-dev: the NativeAOT build of the CLI links with them (scripts/install-cli.sh).
+APT_PACKAGES=(libvips42 libvips-tools webp clang zlib1g-dev)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -53,6 +53,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
     /// <summary>True when a listing under <paramref name="key"/> is allowed and shows no such key.</summary>
     private async Task<bool> IsMissingAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.List);
         try
         {
             var page = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = key, MaxKeys = 1 }, cancellationToken);
@@ -75,6 +76,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
             return;
         }
 
+        counter?.Add(RequestKind.List);
         try
         {
             // A 404 for a key means the caller may list the bucket, so this needs no extra permission.
@@ -319,6 +321,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
 
     public async Task<Stream?> OpenReadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
+        counter?.Add(RequestKind.Get);
         try
         {
             var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
@@ -337,7 +340,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
     public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken) =>
         new RangeLister(s3, counter).ListAsync(bucket, prefix, listing ?? new Listing(), cancellationToken);
 
-    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
         var request = new CopyObjectRequest
         {
@@ -346,12 +349,17 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
             DestinationBucket = bucket,
             DestinationKey = key,
             MetadataDirective = S3MetadataDirective.REPLACE,
+            ETagToMatch = ifMatch,
         };
         ApplyHeaders(request.Headers, request.Metadata, headers);
         counter?.Add(RequestKind.Copy);
         try
         {
             await s3.CopyObjectAsync(request, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new PreconditionFailedException(bucket, key);
         }
         catch (AmazonS3Exception e)
         {

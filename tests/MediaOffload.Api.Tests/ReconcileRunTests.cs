@@ -8,6 +8,7 @@ using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Imaging.Tests;
+using MediaOffload.TestSupport;
 
 namespace MediaOffload.Api.Tests;
 
@@ -41,7 +42,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var first = await InvokeAsync(new { action = "backfill", dryRun = false, delete = true, force = true });
+        var first = await _host.InvokeReconcilerAsync(new { action = "backfill", dryRun = false, delete = true, force = true });
 
         Assert.Equal("finished", first.Status);
         var planned = first.Report!.Planned;
@@ -50,15 +51,41 @@ public sealed class ReconcileRunTests : IAsyncLifetime
         Assert.Equal(1, planned[nameof(PlanAction.DeleteOrphan)]);
         Assert.True(planned[nameof(PlanAction.GenerateVariant)] >= 1);
         Assert.Empty(first.Report.Failures);
-        await WaitForKeyAsync(Prefix + "2024/05/missing.jpg.webp");
+        await _host.WaitForKeysAsync(_host.MediaBucket, Prefix + "2024/05/missing.jpg.webp");
         var fixedHead = await _host.S3.GetObjectMetadataAsync(_host.MediaBucket, Prefix + "2024/05/drift.jpg");
         Assert.Equal(CachePolicy.LongLived, fixedHead.Headers.CacheControl);
         Assert.DoesNotContain(Prefix + "2024/05/orphan.jpg", await _host.KeysAsync(_host.MediaBucket));
 
-        var second = await InvokeAsync(new { action = "reconcile" });
+        var second = await _host.InvokeReconcilerAsync(new { action = "reconcile" });
 
         Assert.True(second.Report!.InSync, JsonSerializer.Serialize(second.Report));
         Assert.Equal(0, second.Report.Drift);
+    }
+
+    [Fact]
+    public async Task Reconcile_UndecodableImage_FailsOnceThenIsKnownAndSkipped()
+    {
+        await StartAsync();
+        var broken = ServiceHost.FakeJpeg(4096, seed: 9);
+        AddToWordPress("2024/05/broken.jpg", broken);
+        await PutAsync(Prefix + "2024/05/broken.jpg", broken, CachePolicy.LongLived, new CachePolicy().Version);
+
+        var first = (await _host.InvokeReconcilerAsync(new { action = "backfill", dryRun = false, delete = true, force = true })).Report!;
+
+        var failure = Assert.Single(first.Failures);
+        Assert.Equal(Prefix + "2024/05/broken.jpg.webp", failure.Key);
+        Assert.Contains("rejected", failure.Reason);
+        // Let the upload the backfill started land with its own variant, so the next run has nothing else to do.
+        await _host.WaitForKeysAsync(_host.MediaBucket, Prefix + "2024/05/missing.jpg.webp");
+
+        var second = (await _host.InvokeReconcilerAsync(new { action = "reconcile" })).Report!;
+
+        Assert.Equal(0, second.FailureCount);
+        Assert.True(second.InSync, second.ToJson());
+        var known = Assert.Single(second.Skipped, s => s.Key == Prefix + "2024/05/broken.jpg.webp");
+        Assert.StartsWith("known:", known.Reason);
+        Assert.Equal(0, second.Requests["get"] + second.Requests["put"]);
+        Assert.DoesNotContain(Prefix + "2024/05/broken.jpg.webp", await _host.KeysAsync(_host.MediaBucket));
     }
 
     [Fact]
@@ -67,7 +94,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
         await StartAsync();
         var before = await _host.KeysAsync(_host.MediaBucket);
 
-        var answer = await InvokeAsync(new { action = "backfill", dryRun = true, delete = true, force = true });
+        var answer = await _host.InvokeReconcilerAsync(new { action = "backfill", dryRun = true, delete = true, force = true });
 
         Assert.True(answer.Report!.DryRun);
         Assert.True(answer.Report.Drift >= 4);
@@ -80,7 +107,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var answer = await InvokeAsync(new { action = "backfill", dryRun = false, delete = true });
+        var answer = await _host.InvokeReconcilerAsync(new { action = "backfill", dryRun = false, delete = true });
 
         Assert.NotNull(answer.Report!.DeleteRefused);
         Assert.Contains(Prefix + "2024/05/orphan.jpg", await _host.KeysAsync(_host.MediaBucket));
@@ -92,7 +119,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
         await StartAsync();
         var before = await _host.KeysAsync(_host.MediaBucket);
 
-        var answer = await InvokeAsync(new { action = "backfill", delete = true, force = true });
+        var answer = await _host.InvokeReconcilerAsync(new { action = "backfill", delete = true, force = true });
 
         Assert.True(answer.Report!.DryRun);
         Assert.Equal(1, answer.Report.Planned[nameof(PlanAction.DeleteOrphan)]);
@@ -104,7 +131,7 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     {
         await StartAsync();
 
-        var answer = await InvokeAsync(new { action = "backfill", batchManifest = true });
+        var answer = await _host.InvokeReconcilerAsync(new { action = "backfill", batchManifest = true });
 
         var csvKey = (await _host.KeysAsync(_host.ControlBucket, $"reports/{answer.RunId}/")).Single();
         using var csv = await _host.S3.GetObjectAsync(_host.ControlBucket, csvKey);
@@ -136,6 +163,33 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostBackfill_ManyInvocations_EachResumesAtItsManifestCursor()
+    {
+        await StartAsync(s =>
+        {
+            s["Offload:InvocationBudget"] = "00:00:00.001";
+            s["Offload:Reconcile:SafetyMargin"] = "00:00:00";
+        });
+        for (var i = 0; i < 10; i++)
+        {
+            AddToWordPress($"2024/07/photo-{i:D2}.jpg", TestImages.Jpeg(8 + i, 8));
+        }
+
+        var response = await _host.PostSignedAsync("/v1/backfill", Encoding.UTF8.GetBytes("{\"action\":\"backfill\"}"));
+        var report = await WaitForReportAsync((await response.Content.ReadFromJsonAsync<RunAnswer>())!.RunId!);
+
+        Assert.Equal(11, report.Done[nameof(PlanAction.Upload)]);
+        var invocations = _host.Notifier.Deliveries.Count(d => d.Path == ReconcileEventHandler.EndpointPath);
+        Assert.True(invocations >= 10, $"expected many invocations, saw {invocations}");
+        // One manifest entry per page and one item per invocation: a continuation reads on from the page its
+        // checkpoint names, plus the merge's look-ahead, where reading from the start each time would cost about
+        // pages x invocations / 2.
+        var pages = _manifest.Count;
+        var reads = _host.Origin.HitsAt(LoopbackOrigin.ManifestRoute);
+        Assert.True(reads <= pages + 2 * invocations, $"{reads} manifest reads for {pages} pages over {invocations} invocations");
+    }
+
+    [Fact]
     public async Task PostBackfill_Unsigned_Returns401AndStartsNothing()
     {
         await StartAsync();
@@ -159,10 +213,12 @@ public sealed class ReconcileRunTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    /// <summary>Serves a file as WordPress would and lists it in the manifest, which must stay in byte order of path.</summary>
     private void AddToWordPress(string path, byte[] content)
     {
         _host.Origin.Serve(path, content);
-        _manifest.Add(new { path, size = content.Length, md5 = ServiceHost.Md5(content), mime = "image/jpeg", modified = "2024-05-01T10:00:00Z", attachmentId = 7 });
+        var at = _manifest.Count(e => string.CompareOrdinal((string)e.GetType().GetProperty("path")!.GetValue(e)!, path) < 0);
+        _manifest.Insert(at, new { path, size = content.Length, md5 = ServiceHost.Md5(content), mime = "image/jpeg", modified = "2024-05-01T10:00:00Z", attachmentId = 7 });
     }
 
     private async Task PutAsync(string key, byte[] content, string cacheControl, string policy)
@@ -173,24 +229,6 @@ public sealed class ReconcileRunTests : IAsyncLifetime
         request.Metadata.Add("source-modified", "2024-05-01T10:00:00Z");
         request.Metadata.Add("cache-policy", policy);
         await _host.S3.PutObjectAsync(request);
-    }
-
-    private async Task<RunAnswer> InvokeAsync(object payload)
-    {
-        var response = await _host.Http.PostAsJsonAsync(ReconcileEventHandler.EndpointPath, payload);
-        var answer = await response.Content.ReadFromJsonAsync<RunAnswer>();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {answer?.Error}");
-        return answer!;
-    }
-
-    private async Task WaitForKeyAsync(string key)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await _host.KeysAsync(_host.MediaBucket)).Contains(key))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{key} did not appear");
-            await Task.Delay(100);
-        }
     }
 
     private async Task<ReconcileReport> WaitForReportAsync(string runId)

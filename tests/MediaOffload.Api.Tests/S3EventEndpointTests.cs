@@ -41,7 +41,7 @@ public sealed class S3EventEndpointTests : IAsyncLifetime
         ]);
         // A job key with the same awkward characters proves the notification key is decoded as S3 encodes it.
         var jobKey = "jobs/manual Café+1 100%.json";
-        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = jobKey, ContentBody = JsonSerializer.Serialize(job) });
+        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = jobKey, ContentBody = System.Text.Encoding.UTF8.GetString(OffloadJob.ToJson(job)) });
         var notification = new S3Notification(
         [
             S3NotificationFactory.Record(S3NotificationFactory.ObjectCreatedPut, _host.ControlBucket, jobKey),
@@ -69,7 +69,7 @@ public sealed class S3EventEndpointTests : IAsyncLifetime
             new JobFile("2024/10/missing.jpg", "wp-content/uploads/2024/10/missing.jpg", _host.Origin.UrlFor("2024/10/missing.jpg"), 10,
                 new string('a', 32), MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), new string('a', 32), null, null)),
         ]);
-        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = "jobs/j-fail.json", ContentBody = JsonSerializer.Serialize(job) });
+        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = "jobs/j-fail.json", ContentBody = System.Text.Encoding.UTF8.GetString(OffloadJob.ToJson(job)) });
         var notification = new S3Notification([S3NotificationFactory.Record(S3NotificationFactory.ObjectCreatedPut, _host.ControlBucket, "jobs/j-fail.json")]);
 
         var response = await _host.Http.PostAsJsonAsync("/events/offload", notification);

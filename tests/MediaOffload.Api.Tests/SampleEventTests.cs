@@ -7,6 +7,7 @@ using Amazon.S3.Model;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Signing;
+using MediaOffload.TestSupport;
 using MediaOffload.Imaging.Tests;
 
 namespace MediaOffload.Api.Tests;
@@ -17,12 +18,12 @@ namespace MediaOffload.Api.Tests;
 /// </summary>
 public sealed class SampleEventTests : IAsyncLifetime
 {
-    private static readonly string EventsFolder = Path.Combine(RepoRoot(), "events");
+    private static readonly string EventsFolder = Path.Combine(RepositoryRoot.Path, "events");
     private ServiceHost _host = null!;
 
     public async Task InitializeAsync()
     {
-        var env = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "env.json")))!["Parameters"]!;
+        var env = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "env.json")))!["Parameters"]!;
         _host = await ServiceHost.StartAsync(
             s =>
             {
@@ -71,7 +72,7 @@ public sealed class SampleEventTests : IAsyncLifetime
             new JobFile("2024/05/sample.jpg", "wp-content/uploads/2024/05/sample.jpg", _host.Origin.UrlFor("2024/05/sample.jpg"), content.Length,
                 ServiceHost.Md5(content), MediaOffload.Core.Media.ObjectHeaderRules.ForOriginal(MediaOffload.Core.Media.MediaTypes.ForExtension("jpg")!, new MediaOffload.Core.Media.CachePolicy(), ServiceHost.Md5(content), null, null)),
         ]);
-        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = OffloadJob.KeyFor(job.JobId), ContentBody = JsonSerializer.Serialize(job) });
+        await _host.S3.PutObjectAsync(new PutObjectRequest { BucketName = _host.ControlBucket, Key = OffloadJob.KeyFor(job.JobId), ContentBody = System.Text.Encoding.UTF8.GetString(OffloadJob.ToJson(job)) });
 
         var outcome = await PostSampleAsync("/events/offload", "offload-job-created");
 
@@ -81,7 +82,7 @@ public sealed class SampleEventTests : IAsyncLifetime
     [Fact]
     public async Task VariantsSamples_CreatedThenRemoved_WriteAndDeleteVariants()
     {
-        var created = JsonSerializer.Deserialize<S3Notification>(await File.ReadAllTextAsync(Path.Combine(EventsFolder, "variants-media-created.json")))!;
+        var created = S3Notification.FromJson(await File.ReadAllBytesAsync(Path.Combine(EventsFolder, "variants-media-created.json")))!;
         foreach (var record in created.Records!)
         {
             var key = S3NotificationKeys.Decode(record.S3!.Object!.Key!);
@@ -171,16 +172,5 @@ public sealed class SampleEventTests : IAsyncLifetime
         }
 
         return await _host.Http.SendAsync(request);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MediaOffload.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("MediaOffload.sln not found above the test output.");
     }
 }

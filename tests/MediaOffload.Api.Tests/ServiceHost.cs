@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using MediaOffload.Api.Http;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
@@ -133,6 +135,71 @@ public sealed class ServiceHost : IAsyncDisposable
         var response = await reader.ReadToEndAsync();
         var status = int.Parse(response.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
         return (status, response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+    }
+
+    /// <summary>Invokes the Reconciler as the schedule or a backfill does; asserts a 200 and returns its answer.</summary>
+    public async Task<RunAnswer> InvokeReconcilerAsync(object payload)
+    {
+        var response = await Http.PostAsJsonAsync(ReconcileEventHandler.EndpointPath, payload);
+        var answer = await response.Content.ReadFromJsonAsync<RunAnswer>();
+        Xunit.Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)response.StatusCode}: {answer?.Error}");
+        return answer!;
+    }
+
+    /// <summary>
+    /// The plugin's side of a local uploads folder: every file served at its URL and listed, in byte order of path, in
+    /// the signed manifest, each owned by its own attachment unless <paramref name="attachmentId"/> owns them all.
+    /// </summary>
+    public void ServeAsWordPress(string uploads, int pageSize, long? attachmentId = null)
+    {
+        var manifest = new List<object>();
+        var id = 10L;
+        foreach (var full in Directory.EnumerateFiles(uploads, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var path = Path.GetRelativePath(uploads, full).Replace('\\', '/');
+            var bytes = File.ReadAllBytes(full);
+            Origin.ServeFile(path, full);
+            manifest.Add(new
+            {
+                path,
+                size = bytes.Length,
+                md5 = Md5(bytes),
+                mime = Core.Media.MediaTypes.ForExtension(Path.GetExtension(path).TrimStart('.'))!.ContentType,
+                modified = "2024-05-01T10:00:00Z",
+                attachmentId = attachmentId ?? id++,
+            });
+        }
+
+        Origin.ServeManifest(manifest, pageSize, Secret);
+    }
+
+    /// <summary>Gives an object another Cache-Control by a copy in place, as an out-of-band edit would; the rest stays.</summary>
+    public async Task SetCacheControlAsync(string bucket, string key, string cacheControl)
+    {
+        var head = await S3.GetObjectMetadataAsync(bucket, key);
+        var copy = new Amazon.S3.Model.CopyObjectRequest
+        {
+            SourceBucket = bucket, SourceKey = key, DestinationBucket = bucket, DestinationKey = key,
+            MetadataDirective = S3MetadataDirective.REPLACE, ContentType = head.Headers.ContentType,
+        };
+        copy.Headers.CacheControl = cacheControl;
+        foreach (var name in head.Metadata.Keys)
+        {
+            copy.Metadata.Add(name, head.Metadata[name]);
+        }
+
+        await S3.CopyObjectAsync(copy);
+    }
+
+    /// <summary>Waits until every one of <paramref name="keys"/> is in <paramref name="bucket"/>.</summary>
+    public async Task WaitForKeysAsync(string bucket, params string[] keys)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!keys.All((await KeysAsync(bucket)).Contains))
+        {
+            Xunit.Assert.True(DateTime.UtcNow < deadline, $"{string.Join(", ", keys)} did not all appear");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Keys in a bucket.</summary>

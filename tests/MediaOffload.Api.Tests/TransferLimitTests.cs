@@ -76,7 +76,7 @@ public sealed class TransferLimitTests
         {
             BucketName = host.ControlBucket,
             Key = OffloadJob.KeyFor(job.JobId),
-            ContentBody = System.Text.Json.JsonSerializer.Serialize(job),
+            ContentBody = System.Text.Encoding.UTF8.GetString(OffloadJob.ToJson(job)),
         });
         var deadline = DateTimeOffset.UtcNow.AddSeconds(4);
         var record = MediaOffload.Api.Notifications.S3NotificationFactory.Record("ObjectCreated:Put", host.ControlBucket, OffloadJob.KeyFor(job.JobId));

@@ -1,3 +1,4 @@
+using MediaOffload.TestSupport;
 using Amazon.S3.Model;
 using MediaOffload.Core.Storage;
 
@@ -62,7 +63,7 @@ public sealed class ObjectTests
 
         var replaced = await s3.Store.ReplaceHeadersAsync(
             new ObjectHeaders("application/pdf", "public, max-age=3600", new Dictionary<string, string> { [MediaMetadata.CachePolicy] = "p1-ffff0000", ["source-md5"] = "abc" }),
-            s3.Bucket, "doc.pdf", CancellationToken.None);
+            s3.Bucket, "doc.pdf", before.ETag, CancellationToken.None);
 
         Assert.Equal("application/pdf", replaced.Headers!.ContentType);
         Assert.Equal("public, max-age=3600", replaced.Headers.CacheControl);
@@ -83,7 +84,32 @@ public sealed class ObjectTests
     {
         using var s3 = await S3Harness.StartAsync("replace-missing");
         await Assert.ThrowsAsync<ObjectStoreException>(() => s3.Store.ReplaceHeadersAsync(
-            new ObjectHeaders("image/png", null, new Dictionary<string, string>()), s3.Bucket, "missing.png", CancellationToken.None));
+            new ObjectHeaders("image/png", null, new Dictionary<string, string>()), s3.Bucket, "missing.png", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReplaceHeadersAsync_ObjectRewrittenSinceSeen_ThrowsPreconditionFailedAndKeepsTheNewHeaders()
+    {
+        // Through the proxy, which applies x-amz-copy-source-if-match as S3 does (moto ignores it).
+        using var s3 = await S3Harness.StartAsync("replace-changed");
+        await using var proxy = await S3Proxy.StartAsync(s3.Moto.Endpoint);
+        var options = new S3StoreOptions { ServiceUrl = proxy.Endpoint, Region = "us-east-1", MaxRetries = 0 };
+        using var client = S3ClientFactory.Create(options, MotoServer.Credentials);
+        var store = new S3ObjectStore(client, options);
+        var seen = await s3.Store.PutAsync(S3Harness.Write(s3.Bucket, "doc.pdf"), new MemoryStream(S3Harness.RandomBytes(1000, seed: 1)), CancellationToken.None);
+        var rewritten = S3Harness.RandomBytes(1200, seed: 2);
+        await s3.Store.PutAsync(S3Harness.Write(s3.Bucket, "doc.pdf"), new MemoryStream(rewritten), CancellationToken.None);
+
+        await Assert.ThrowsAsync<PreconditionFailedException>(() => store.ReplaceHeadersAsync(
+            new ObjectHeaders("application/pdf", "public, max-age=60", new Dictionary<string, string>()), s3.Bucket, "doc.pdf", seen.ETag, CancellationToken.None));
+        var current = (await s3.Store.HeadAsync(s3.Bucket, "doc.pdf", CancellationToken.None))!;
+        var replaced = await store.ReplaceHeadersAsync(current.Headers! with { CacheControl = "public, max-age=120" }, s3.Bucket, "doc.pdf", current.ETag, CancellationToken.None);
+        Assert.Equal("public, max-age=120", replaced.Headers!.CacheControl);
+        await store.ReplaceHeadersAsync(current.Headers!, s3.Bucket, "doc.pdf", current.ETag, CancellationToken.None);
+
+        var head = await s3.Store.HeadAsync(s3.Bucket, "doc.pdf", CancellationToken.None);
+        Assert.NotEqual("public, max-age=60", head!.Headers!.CacheControl);
+        Assert.Equal(rewritten, await s3.ReadAllAsync("doc.pdf"));
     }
 
     [Fact]

@@ -144,33 +144,62 @@ public class CdnTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void CacheBehaviors_WebpFunction_RunsOnImageBehaviorsAndNoOthers(bool full)
+    public void CacheBehaviors_ImageNegotiationFunction_RunsOnImageBehaviorsAndNoOthers(bool full)
     {
         var config = Templates.Resolve(Config, full ? Templates.When("IsFull", "UseOAI") : Templates.When("UseOAI"))!;
         foreach (var b in config["CacheBehaviors"]!.AsArray().Select(b => b!.AsObject()))
         {
             var pattern = (string)b["PathPattern"]!;
             var isImage = ImageExtensions.Any(e => pattern.Equals("*." + e, StringComparison.OrdinalIgnoreCase));
-            var functions = b["FunctionAssociations"]?.AsArray().Select(f => f!["FunctionARN"].Strings().Single()).ToList() ?? [];
+            var associations = b["FunctionAssociations"]?.AsArray()
+                .Select(f => ((string)f!["EventType"]!, f["FunctionARN"].Strings().Single())).OrderBy(a => a.Item1).ToList() ?? [];
             if (isImage)
             {
-                Assert.Equal(["GetAtt:WebpFunction.FunctionMetadata.FunctionARN"], functions);
-                Assert.Equal("viewer-request", (string?)b["FunctionAssociations"]![0]!["EventType"]);
+                // viewer-request negotiates; viewer-response adds Vary: Accept (docs/deploy.md, "Vary: Accept").
+                Assert.Equal(
+                    [("viewer-request", "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN"),
+                     ("viewer-response", "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN")],
+                    associations);
             }
             else
             {
-                Assert.DoesNotContain("GetAtt:WebpFunction.FunctionMetadata.FunctionARN", functions);
+                Assert.DoesNotContain(associations, a => a.Item2 == "GetAtt:ImageNegotiationFunction.FunctionMetadata.FunctionARN");
+                Assert.DoesNotContain(associations, a => a.Item1 == "viewer-response");
             }
         }
 
-        Assert.Equal("cloudfront-js-2.0", (string?)T.Props("WebpFunction")["FunctionConfig"]!["Runtime"]);
+        Assert.Equal("cloudfront-js-2.0", (string?)T.Props("ImageNegotiationFunction")["FunctionConfig"]!["Runtime"]);
     }
 
     [Fact]
     public void CloudFrontFunctions_DeployedCode_IsTheTestedFile()
     {
-        Assert.Equal(Templates.Read("infra/cloudfront/webp-negotiation.js"), (string?)T.Props("WebpFunction")["FunctionCode"]!["Fn::Sub"]);
+        Assert.Equal(Templates.Read("infra/cloudfront/image-negotiation.js"), (string?)T.Props("ImageNegotiationFunction")["FunctionCode"]!["Fn::Sub"]);
         Assert.Equal(Templates.Read("infra/cloudfront/viewer-ip.js"), (string?)T.Props("ViewerIpFunction")["FunctionCode"]);
+    }
+
+    [Fact]
+    public void VariantFormats_OneParameter_FeedsEveryFunctionAndTheEdge()
+    {
+        // docs/deploy.md, "Variant formats": the service writes what the parameter lists, and the edge asks only for that.
+        var parameter = T["Parameters"]!["VariantFormats"]!;
+        Assert.Equal("avif,webp", (string?)parameter["Default"]);
+        Assert.Equal(["avif,webp", "webp"], parameter["AllowedValues"].Strings());
+        foreach (var value in parameter["AllowedValues"].Strings())
+        {
+            Assert.All(value.Split(','), format => Assert.Contains(format, new[] { "avif", "webp" }));
+        }
+
+        var globals = T["Globals"]!["Function"]!["Environment"]!["Variables"]!;
+        Assert.Equal(["Ref:VariantFormats"], globals["Offload__Variants__Formats"].Strings());
+        foreach (var (id, _) in T.ResourcesOfType("AWS::Serverless::Function"))
+        {
+            Assert.Null(T.Props(id)["Environment"]!["Variables"]!["Offload__Variants__Formats"]); // none overrides it
+        }
+
+        var code = T.Props("ImageNegotiationFunction")["FunctionCode"]!["Fn::Sub"]!.GetValue<string>();
+        Assert.Contains("var ENABLED_FORMATS = '${VariantFormats}'", code, StringComparison.Ordinal);
+        Assert.Contains("var MEDIA_PREFIX = '/${KeyPrefix}/'", code, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -231,7 +231,8 @@ public class FunctionTests
         Assert.Equal(["s3:PutObject"], grants[Control("jobs/*")]);
         Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Control("checkpoints/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("reports/*")]);
-        Assert.Equal(5, grants.Count);
+        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Control("state/*")]);
+        Assert.Equal(6, grants.Count);
 
         // A run continues through its checkpoint's S3 notification, so no role may invoke a function.
         Assert.Empty(T.ResourcesOfType("AWS::IAM::RolePolicy"));

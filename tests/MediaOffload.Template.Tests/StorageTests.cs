@@ -139,8 +139,13 @@ public class StorageTests
     }
 
     [Fact]
-    public void Variants_MediaNotifications_TriggerOnJpgJpegPngGifInBothCasesCreatedAndRemovedNeverWebp()
+    public void Variants_MediaNotifications_TriggerOnJpgJpegPngGifInBothCasesCreatedAndRemovedNeverOnVariants()
     {
+        // A variant key is its source key plus .webp or .avif (docs/keys.md). S3 matches a suffix filter
+        // case-sensitively against the end of the key, so no filter may match the end of any variant key, or writing
+        // or deleting a variant would start Variants again.
+        var variantKeys = new[] { "a.jpg", "a.JPG", "a.jpeg", "a.JPEG", "a.png", "a.PNG", "a.gif", "a.GIF" }
+            .SelectMany(source => new[] { source + ".webp", source + ".avif" }).ToList();
         var configs = T.Props("MediaBucket")["NotificationConfiguration"]!["LambdaConfigurations"]!.AsArray();
         var seen = new HashSet<(string Event, string Suffix)>();
         foreach (var c in configs)
@@ -149,7 +154,7 @@ public class StorageTests
             var rules = c["Filter"]!["S3Key"]!["Rules"]!.AsArray();
             Assert.Equal(["${KeyPrefix}/"], rules.Single(r => (string?)r!["Name"] == "prefix")!["Value"].Strings());
             var suffix = (string)rules.Single(r => (string?)r!["Name"] == "suffix")!["Value"]!;
-            Assert.False(suffix.EndsWith(".webp", StringComparison.OrdinalIgnoreCase));
+            Assert.All(variantKeys, key => Assert.False(key.EndsWith(suffix, StringComparison.Ordinal), $"{suffix} matches {key}"));
             Assert.True(seen.Add(((string)c["Event"]!, suffix)));
         }
 

@@ -38,6 +38,12 @@ public sealed class S3Proxy : IAsyncDisposable
     /// <summary>Answer every HEAD with 403.</summary>
     public bool ForbidAllHeads { get; set; }
 
+    /// <summary>
+    /// Apply <c>x-amz-copy-source-if-match</c> as S3 documents it (412 when the source's ETag differs), which moto 5.2
+    /// ignores. Default true.
+    /// </summary>
+    public bool EnforceCopySourceIfMatch { get; set; } = true;
+
     public static async Task<S3Proxy> StartAsync(string upstream)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,6 +64,14 @@ public sealed class S3Proxy : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body);
         var bytes = body.ToArray();
+        if (EnforceCopySourceIfMatch && await CopySourceChangedAsync(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status412PreconditionFailed;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync("<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>");
+            return;
+        }
+
         var isPut = HttpMethods.IsPut(context.Request.Method) && bytes.Length > 0;
         if (isPut && CorruptPuts)
         {
@@ -100,6 +114,31 @@ public sealed class S3Proxy : IAsyncDisposable
         if (!HttpMethods.IsHead(context.Request.Method))
         {
             await response.Content.CopyToAsync(context.Response.Body);
+        }
+    }
+
+    /// <summary>True for a copy whose <c>x-amz-copy-source-if-match</c> names another ETag than the source has now.</summary>
+    private async Task<bool> CopySourceChangedAsync(HttpContext context)
+    {
+        var source = context.Request.Headers["x-amz-copy-source"].ToString();
+        var wanted = context.Request.Headers["x-amz-copy-source-if-match"].ToString();
+        if (!HttpMethods.IsPut(context.Request.Method) || source.Length == 0 || wanted.Length == 0)
+        {
+            return false;
+        }
+
+        // A signed HEAD of the source, as the emulator refuses unsigned requests.
+        var path = Uri.UnescapeDataString(source.TrimStart('/'));
+        var slash = path.IndexOf('/');
+        using var client = new Amazon.S3.AmazonS3Client(MotoServer.Credentials, new Amazon.S3.AmazonS3Config { ServiceURL = Upstream, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        try
+        {
+            var head = await client.GetObjectMetadataAsync(path[..slash], path[(slash + 1)..]);
+            return head.ETag.Trim('"') != wanted.Trim('"');
+        }
+        catch (Amazon.S3.AmazonS3Exception)
+        {
+            return true;
         }
     }
 

@@ -1,11 +1,13 @@
 using Amazon.S3;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Http;
+using MediaOffload.Api.Json;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Origin;
 using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Events;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Origins;
 using MediaOffload.Core.Paths;
@@ -39,6 +41,13 @@ public static class MediaOffloadHosting
         });
         var services = builder.Services;
         services.AddProblemDetails();
+        // Minimal-API answers use the generated metadata first (no reflection, so the app can be trimmed); the
+        // chain keeps ASP.NET Core's own resolvers after them for ProblemDetails.
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(1, CoreJsonContext.Default);
+        });
         services.AddOptions<OffloadOptions>().BindConfiguration(OffloadOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OffloadOptions>, OffloadOptionsValidator>();
         services.AddSingleton(TimeProvider.System);

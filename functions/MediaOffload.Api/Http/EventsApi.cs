@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MediaOffload.Api.Offload;
 using MediaOffload.Core.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +32,7 @@ public static class EventsApi
         MediaEvent? evt;
         try
         {
-            evt = JsonSerializer.Deserialize<MediaEvent>(body, JsonSerializerOptions.Web);
+            evt = MediaEvent.FromJson(body);
         }
         catch (JsonException e)
         {
@@ -68,4 +67,4 @@ public static class EventsApi
 }
 
 /// <summary>The 202 answer: the deterministic job id and how many files it covers.</summary>
-public sealed record EventAccepted([property: JsonPropertyName("jobId")] string JobId, [property: JsonPropertyName("files")] int Files);
+public sealed record EventAccepted(string JobId, int Files);

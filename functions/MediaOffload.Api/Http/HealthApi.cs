@@ -5,7 +5,13 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithName("Health");
+        routes.MapGet("/healthz", () => TypedResults.Ok(HealthStatus.Ok)).WithName("Health");
         return routes;
     }
+}
+
+/// <summary>The body of <c>GET /healthz</c>: <c>{"status":"ok"}</c>.</summary>
+public sealed record HealthStatus(string Status)
+{
+    public static HealthStatus Ok { get; } = new("ok");
 }

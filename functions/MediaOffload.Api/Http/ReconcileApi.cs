@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using MediaOffload.Api.Json;
 using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Reconcile;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Runs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -52,13 +54,13 @@ public static class ReconcileApi
         if (json is JsonObject obj && obj.ContainsKey("Records"))
         {
             var response = await processor.ProcessAsync(handler, body, invocation, cancellationToken);
-            return response!.AnyFailed ? TypedResults.Json(response, statusCode: S3EventsApi.FailedStatus) : TypedResults.Ok(response);
+            return response!.AnyFailed ? TypedResults.Json(response, ApiJsonContext.Default.EventResponse, statusCode: S3EventsApi.FailedStatus) : TypedResults.Ok(response);
         }
 
         ReconcileRequest? request = null;
         try
         {
-            request = json is JsonObject ? json.Deserialize<ReconcileRequest>() : null;
+            request = json is JsonObject ? json.Deserialize(CoreJsonContext.Default.ReconcileRequest) : null;
         }
         catch (JsonException)
         {
@@ -80,7 +82,7 @@ public static class ReconcileApi
         {
             // The run could not proceed at all (manifest unreachable, bucket missing): fail the invocation for a retry.
             loggers.CreateLogger(typeof(ReconcileApi)).LogError(e, "Reconcile run failed");
-            return TypedResults.Json(new RunAnswer(null, "failed", FailureText.For(e), null), statusCode: S3EventsApi.FailedStatus);
+            return TypedResults.Json(new RunAnswer(null, "failed", FailureText.For(e), null), ApiJsonContext.Default.RunAnswer, statusCode: S3EventsApi.FailedStatus);
         }
     }
 
@@ -96,7 +98,7 @@ public static class ReconcileApi
         ReconcileRequest? request;
         try
         {
-            request = body!.Length == 0 ? new ReconcileRequest(ReconcileRequest.Backfill) : JsonSerializer.Deserialize<ReconcileRequest>(body);
+            request = body!.Length == 0 ? new ReconcileRequest(ReconcileRequest.Backfill) : ReconcileRequest.FromJson(body);
         }
         catch (JsonException e)
         {
@@ -120,11 +122,7 @@ public static class ReconcileApi
 }
 
 /// <summary>The answer about a run: its id, <c>started</c>/<c>continues</c>/<c>finished</c>/<c>failed</c>, and the report when finished.</summary>
-public sealed record RunAnswer(
-    [property: JsonPropertyName("runId")] string? RunId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("error")] string? Error,
-    [property: JsonPropertyName("report")] Core.Reconcile.ReconcileReport? Report)
+public sealed record RunAnswer(string? RunId, string Status, string? Error, Core.Reconcile.ReconcileReport? Report)
 {
     public static RunAnswer From(RunOutcome outcome) =>
         new(outcome.Checkpoint.RunId, outcome.Finished ? "finished" : "continues", null, outcome.Report);

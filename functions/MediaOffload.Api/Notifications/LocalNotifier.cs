@@ -69,7 +69,7 @@ public sealed class LocalNotifier(
                 var key = S3NotificationKeys.Decode(record.S3.Object!.Key!);
                 foreach (var handler in handlers.Where(h => h.Wants(bucket, key, record.EventName!)))
                 {
-                    var json = JsonSerializer.SerializeToUtf8Bytes(new S3Notification([record]));
+                    var json = S3Notification.ToJson(new S3Notification([record]));
                     var response = await processor.ProcessAsync(handler, json, Invocation.Local(clock, options.Value.InvocationBudget), stoppingToken);
                     var delivery = new LocalDelivery(handler.Path, bucket, key, record.EventName!, response!);
                     _deliveries.Enqueue(delivery);

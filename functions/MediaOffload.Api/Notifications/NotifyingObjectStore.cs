@@ -23,9 +23,9 @@ public sealed class NotifyingObjectStore(IObjectStore inner, LocalNotificationQu
     public IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken) =>
         inner.ListAsync(bucket, prefix, listing, cancellationToken);
 
-    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken)
+    public async Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, string? ifMatch, CancellationToken cancellationToken)
     {
-        var stored = await inner.ReplaceHeadersAsync(headers, bucket, key, cancellationToken);
+        var stored = await inner.ReplaceHeadersAsync(headers, bucket, key, ifMatch, cancellationToken);
         notifier.Publish(S3NotificationFactory.Record(S3NotificationFactory.ObjectCreatedCopy, bucket, key, stored.Size, stored.ETag));
         return stored;
     }

@@ -5,12 +5,12 @@ namespace MediaOffload.Api.Notifications;
 
 /// <summary>What happened to one record of an S3 event.</summary>
 public sealed record RecordOutcome(
-    [property: JsonPropertyName("bucket")] string? Bucket,
-    [property: JsonPropertyName("key")] string? Key,
-    [property: JsonPropertyName("eventName")] string? EventName,
-    [property: JsonPropertyName("status")] RecordStatus Status,
-    [property: JsonPropertyName("reason")] string? Reason = null,
-    [property: JsonPropertyName("files")] IReadOnlyList<FileOutcome>? Files = null);
+    string? Bucket,
+    string? Key,
+    string? EventName,
+    RecordStatus Status,
+    string? Reason = null,
+    IReadOnlyList<FileOutcome>? Files = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<RecordStatus>))]
 public enum RecordStatus
@@ -24,7 +24,7 @@ public enum RecordStatus
 }
 
 /// <summary>The answer of an event endpoint: one outcome per record, in record order.</summary>
-public sealed record EventResponse([property: JsonPropertyName("records")] IReadOnlyList<RecordOutcome> Records)
+public sealed record EventResponse(IReadOnlyList<RecordOutcome> Records)
 {
     [JsonIgnore]
     public bool AnyFailed => Records.Any(r => r.Status == RecordStatus.Failed);

@@ -17,7 +17,7 @@ public sealed class S3EventProcessor(ILogger<S3EventProcessor> logger)
         S3Notification? notification;
         try
         {
-            notification = JsonSerializer.Deserialize<S3Notification>(body.Span);
+            notification = S3Notification.FromJson(body.Span);
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Hosting;
 using MediaOffload.Api.Http;
+using MediaOffload.Api.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ public static class S3EventsApi
             return TypedResults.Problem("Expected an S3 event notification with a Records array.", statusCode: StatusCodes.Status400BadRequest, title: "Unrecognised event");
         }
 
-        return response.AnyFailed ? TypedResults.Json(response, statusCode: FailedStatus) : TypedResults.Ok(response);
+        return response.AnyFailed ? TypedResults.Json(response, ApiJsonContext.Default.EventResponse, statusCode: FailedStatus) : TypedResults.Ok(response);
     }
 }
 

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Api.Json;
 
 namespace MediaOffload.Api.Notifications;
 
@@ -6,28 +8,29 @@ namespace MediaOffload.Api.Notifications;
 /// The parts of the S3 event notification schema (version 2.x) the handlers read. Our own records, because
 /// Amazon.Lambda.S3Events is not available in the package mirror this project builds from.
 /// </summary>
-public sealed record S3Notification([property: JsonPropertyName("Records")] IReadOnlyList<S3NotificationRecord>? Records);
+public sealed record S3Notification([property: JsonPropertyName("Records")] IReadOnlyList<S3NotificationRecord>? Records)
+{
+    /// <summary>The notification as S3 sends it.</summary>
+    public static byte[] ToJson(S3Notification notification) => JsonSerializer.SerializeToUtf8Bytes(notification, ApiJsonContext.Default.S3Notification);
+
+    /// <summary>Reads a notification; throws <see cref="JsonException"/> on bad JSON.</summary>
+    public static S3Notification? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, ApiJsonContext.Default.S3Notification);
+}
 
 public sealed record S3NotificationRecord(
-    [property: JsonPropertyName("eventVersion")] string? EventVersion,
-    [property: JsonPropertyName("eventSource")] string? EventSource,
-    [property: JsonPropertyName("awsRegion")] string? AwsRegion,
-    [property: JsonPropertyName("eventTime")] DateTimeOffset? EventTime,
-    [property: JsonPropertyName("eventName")] string? EventName,
-    [property: JsonPropertyName("s3")] S3Entity? S3);
+    string? EventVersion,
+    string? EventSource,
+    string? AwsRegion,
+    DateTimeOffset? EventTime,
+    string? EventName,
+    S3Entity? S3);
 
 public sealed record S3Entity(
     [property: JsonPropertyName("s3SchemaVersion")] string? SchemaVersion,
-    [property: JsonPropertyName("configurationId")] string? ConfigurationId,
-    [property: JsonPropertyName("bucket")] S3BucketEntity? Bucket,
-    [property: JsonPropertyName("object")] S3ObjectEntity? Object);
+    string? ConfigurationId,
+    S3BucketEntity? Bucket,
+    S3ObjectEntity? Object);
 
-public sealed record S3BucketEntity(
-    [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("arn")] string? Arn);
+public sealed record S3BucketEntity(string? Name, string? Arn);
 
-public sealed record S3ObjectEntity(
-    [property: JsonPropertyName("key")] string? Key,
-    [property: JsonPropertyName("size")] long? Size,
-    [property: JsonPropertyName("eTag")] string? ETag,
-    [property: JsonPropertyName("sequencer")] string? Sequencer);
+public sealed record S3ObjectEntity(string? Key, long? Size, string? ETag, string? Sequencer);

@@ -3,12 +3,7 @@ using System.Text.Json.Serialization;
 namespace MediaOffload.Api.Offload;
 
 /// <summary>What happened to one file of a job.</summary>
-public sealed record FileOutcome(
-    [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("status")] FileStatus Status,
-    [property: JsonPropertyName("bytes")] long Bytes = 0,
-    [property: JsonPropertyName("reason")] string? Reason = null)
+public sealed record FileOutcome(string Path, string Key, FileStatus Status, long Bytes = 0, string? Reason = null)
 {
     [JsonIgnore]
     public bool Failed => Status == FileStatus.Failed;

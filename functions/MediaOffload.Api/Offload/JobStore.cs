@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MediaOffload.Api.Configuration;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Storage;
@@ -17,7 +16,7 @@ public sealed class JobStore(IObjectStore store, IOptions<OffloadOptions> option
     /// </summary>
     public async Task SaveAsync(OffloadJob job, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(job);
+        var bytes = OffloadJob.ToJson(job);
         using var content = new MemoryStream(bytes, writable: false);
         var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
         await store.PutAsync(new ObjectWrite(_bucket, OffloadJob.KeyFor(job.JobId), headers), content, cancellationToken);
@@ -27,6 +26,6 @@ public sealed class JobStore(IObjectStore store, IOptions<OffloadOptions> option
     public async Task<OffloadJob?> LoadAsync(string bucket, string key, CancellationToken cancellationToken)
     {
         await using var stream = await store.OpenReadAsync(bucket, key, cancellationToken);
-        return stream is null ? null : await JsonSerializer.DeserializeAsync<OffloadJob>(stream, cancellationToken: cancellationToken);
+        return stream is null ? null : await OffloadJob.FromJsonAsync(stream, cancellationToken);
     }
 }

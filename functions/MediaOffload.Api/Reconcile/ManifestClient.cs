@@ -54,7 +54,7 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
 
         try
         {
-            return JsonSerializer.Deserialize<ManifestPage>(bytes)
+            return ManifestPage.FromJson(bytes)
                 ?? throw new OffloadFailure("manifest page is empty");
         }
         catch (JsonException e)

@@ -58,7 +58,7 @@ public sealed class ReconcileRunner(
         var source = new ManifestSource(manifest, uploads, planner, site, prefix, _limits.ManifestPageSize);
         var listing = media.ListAsync(_options.MediaBucket, planner.ListPrefix + prefix, new Listing(start.After), cancellationToken);
         var audited = new HeaderAuditor(media, state, all: false, _limits.Parallelism).AuditAsync(listing, cancellationToken);
-        var steps = new ReconcileSteps(media, _options.MediaBucket, jobs, variants.With(media), site, _limits.JobBatchSize, request.BatchManifest);
+        var steps = new ReconcileSteps(media, _options.MediaBucket, jobs, variants.With(media), state, site, _limits.JobBatchSize, request.BatchManifest);
         var runner = new PlanRunner(steps, new RunOptions
         {
             DryRun = request.IsDryRun,

@@ -18,7 +18,8 @@ namespace MediaOffload.Api.Reconcile;
 /// </summary>
 /// <param name="media">The media bucket's store for this run, counting its requests.</param>
 /// <param name="site">The site the manifest came from, which the jobs name.</param>
-internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, JobStore jobs, VariantWriter variants, string site, int jobBatchSize, bool batchManifest) : IPlanSteps
+/// <param name="state">The run's state cache, which remembers images that can never make a variant (docs/reconcile.md, "Exit codes").</param>
+internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, JobStore jobs, VariantWriter variants, SyncState state, string site, int jobBatchSize, bool batchManifest) : IPlanSteps
 {
     private readonly object _gate = new();
     private readonly List<(JobFile File, PlanAction Action)> _batch = [];
@@ -67,16 +68,45 @@ internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, Job
 
                 break;
             case PlanAction.FixHeaders:
-                await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, cancellationToken);
+                StoredObject copied;
+                try
+                {
+                    // Only over the bytes the headers were composed for.
+                    copied = await media.ReplaceHeadersAsync(item.Headers!, mediaBucket, item.Key, item.Object?.ETag, cancellationToken);
+                }
+                catch (PreconditionFailedException e)
+                {
+                    throw new StepFailedException("the object changed after it was listed; its headers were left for the next run", e);
+                }
+
+                state.RecordObject(copied.Key, copied.ETag, copied.LastModified, copied.Headers ?? item.Headers!);
                 break;
             case PlanAction.GenerateVariant when item.SourceETag is null:
                 // Its source is being uploaded in this run: that upload's own notification makes the variant.
                 break;
             case PlanAction.GenerateVariant:
+                if (state.RejectionFor(item.Key, item.SourceETag) is { } known)
+                {
+                    throw new StepFailedException($"known: {known} (the source is unchanged since it was reported)", known: true);
+                }
+
                 var result = await variants.CreateAsync(item.SourceKey!, cancellationToken);
                 if (result.Failure is not null)
                 {
-                    throw new StepFailedException($"{result.Detail}: {result.Failure}");
+                    var reason = $"{result.Detail}: {result.Failure}";
+                    if (result.RejectedSourceETag is { } rejected)
+                    {
+                        state.RecordRejection(item.Key, rejected, reason);
+                    }
+
+                    throw new StepFailedException(reason, permanent: result.RejectedSourceETag is not null);
+                }
+
+                if (result.Written is { } written)
+                {
+                    // What this run wrote needs no HEAD next time (docs/reconcile.md, "State"); the next listing supplies
+                    // the LastModified, which a PUT does not return.
+                    state.RecordObject(written.Key, written.ETag, null, written.Headers!);
                 }
 
                 break;

@@ -10,7 +10,12 @@ namespace MediaOffload.Api.Variants;
 /// <summary>The result of making or removing one variant.</summary>
 /// <param name="Changed">Whether the variant object was written or deleted.</param>
 /// <param name="Failure">Why no variant could be made (a rejected image), or null.</param>
-public sealed record VariantResult(bool Changed, string Detail, string? Failure = null);
+/// <param name="RejectedSourceETag">
+/// When the failure is the image's own (rejected, too large), the ETag of the source it was judged on: it cannot
+/// succeed until that source changes. Null otherwise.
+/// </param>
+/// <param name="Written">The variant object as written, with the headers sent, when this call wrote one.</param>
+public sealed record VariantResult(bool Changed, string Detail, string? Failure = null, string? RejectedSourceETag = null, StoredObject? Written = null);
 
 /// <summary>
 /// Writes <c>&lt;key&gt;.webp</c> next to a media image, or removes it. The original is only ever read.
@@ -74,29 +79,29 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
                 return new VariantResult(false, "variant already current");
             }
 
-            await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, cancellationToken);
-            return new VariantResult(true, "variant headers put right");
+            var copied = await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
+            return new VariantResult(true, "variant headers put right", Written: copied);
         }
 
         if (source.Size > _variants.MaxInputBytes)
         {
-            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}");
+            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}", source.ETag);
         }
 
         var bytes = await ReadAsync(sourceKey, source.Size, cancellationToken);
         var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, budget, bytes, source.Headers?.ContentType, kind, cancellationToken);
         if (!outcome.ShouldWrite)
         {
-            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason);
+            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, source.ETag);
         }
 
         var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);
         using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
         // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
-        await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
+        var written = await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
         return new VariantResult(true, outcome.Format == VariantFormat.WebP
             ? $"wrote WebP ({outcome.Body.Length} of {bytes.Length} bytes)"
-            : "wrote the original bytes: WebP was not smaller");
+            : "wrote the original bytes: WebP was not smaller", Written: written with { Headers = written.Headers ?? headers });
     }
 
     /// <summary>What a result says when a foreign object holds the variant key.</summary>

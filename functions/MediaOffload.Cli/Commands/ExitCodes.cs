@@ -13,5 +13,3 @@ internal static class ExitCodes
     public const int Usage = 2;
 }
 
-/// <summary>An argument that parsed but makes no sense; reported with exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);

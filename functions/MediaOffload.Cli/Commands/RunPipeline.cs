@@ -16,24 +16,31 @@ using MediaOffload.Storage;
 namespace MediaOffload.Cli.Commands;
 
 /// <summary>Wires the walk, the listing, the planner and the executor for one command; everything here is glue.</summary>
-internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
+internal sealed class RunPipeline(IRunOptions options, IProgressSink progress)
 {
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
-        var planner = new PlannerOptions { Keys = new MediaKeys(settings.Prefix), Policy = new CachePolicy() };
+        var bucket = options.Bucket;
+        var planner = new PlannerOptions { Keys = new MediaKeys(bucket.Prefix), Policy = bucket.Policy };
         var counter = new RequestCounter();
-        using var s3 = CreateClient();
+        using var s3 = CreateClient(bucket);
         var store = new S3ObjectStore(s3, new S3StoreOptions(), counter);
-        if (settings.Mode == RunMode.Verify)
+        var (source, sync, batchManifest) = options switch
+        {
+            SyncOptions s => (s.Source, s, null),
+            ReconcileOptions r => (r.Source, (SyncOptions?)null, r.BatchManifestPath),
+            _ => ((SourceOptions?)null, (SyncOptions?)null, (string?)null),
+        };
+        if (source is null)
         {
             return await VerifyAsync(store, counter, planner, cancellationToken);
         }
 
-        var statePath = settings.ResolveStatePath();
+        var statePath = source.ResolveStatePath(bucket);
         var state = await StateFile.LoadAsync(statePath, cancellationToken);
         try
         {
-            return await PlanAndRunAsync(store, counter, state, planner, cancellationToken);
+            return await PlanAndRunAsync(store, counter, state, planner, source, sync, batchManifest, cancellationToken);
         }
         finally
         {
@@ -41,47 +48,56 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
         }
     }
 
-    private async Task<ReconcileReport> PlanAndRunAsync(IObjectStore store, RequestCounter counter, SyncState state, PlannerOptions planner, CancellationToken cancellationToken)
+    /// <summary><c>sync</c> when <paramref name="sync"/> is given, else <c>reconcile</c>: the same plan, reported only.</summary>
+    private async Task<ReconcileReport> PlanAndRunAsync(
+        IObjectStore store, RequestCounter counter, SyncState state, PlannerOptions planner, SourceOptions source, SyncOptions? sync, string? batchManifest,
+        CancellationToken cancellationToken)
     {
-        var execute = settings.Mode == RunMode.Sync && !settings.DryRun;
-        var checkpointFile = execute && settings.CheckpointPath is not null ? new CheckpointFile(settings.CheckpointPath) : null;
-        var command = settings.Mode.ToString().ToLowerInvariant();
-        var start = checkpointFile?.Load(settings.Scope)
-            ?? RunCheckpoint.Start(new ReconcileRequest(command, null, !execute, settings.Delete, settings.Force), settings.Scope, DateTimeOffset.UtcNow);
+        var bucket = options.Bucket;
+        var scope = source.ScopeWith(bucket);
+        var execute = sync is { DryRun: false };
+        var delete = sync?.Delete ?? DeleteOptions.None;
+        var checkpointFile = execute && sync!.CheckpointPath is not null ? new CheckpointFile(sync.CheckpointPath) : null;
+        var command = sync is null ? "reconcile" : "sync";
+        var start = checkpointFile?.Load(scope)
+            ?? RunCheckpoint.Start(new ReconcileRequest(command, null, !execute, delete.Delete, delete.Force), scope, DateTimeOffset.UtcNow);
         planner = planner with { Resume = start.Resume };
 
-        var files = new LocalFiles(settings.UploadsDir!);
-        var sources = new LocalUploadsSource(files, state, planner, Math.Min(settings.Concurrency, Environment.ProcessorCount * 2)).ReadAsync(cancellationToken);
-        var listing = store.ListAsync(settings.Bucket, planner.ListPrefix, new Listing(start.After, Boundaries(files.Root, planner), settings.Concurrency), cancellationToken);
-        var audited = new HeaderAuditor(store, state, all: false, settings.Concurrency).AuditAsync(listing, cancellationToken);
+        var files = new LocalFiles(source.UploadsDir);
+        var sources = new LocalUploadsSource(files, state, planner, Math.Min(bucket.Concurrency, Environment.ProcessorCount * 2)).ReadAsync(cancellationToken);
+        var listing = store.ListAsync(bucket.Bucket, planner.ListPrefix, new Listing(start.After, Boundaries(files.Root, planner), bucket.Concurrency), cancellationToken);
+        var audited = new HeaderAuditor(store, state, all: false, bucket.Concurrency).AuditAsync(listing, cancellationToken);
 
-        TextWriter? manifest = settings.BatchManifestPath is null ? null : new StreamWriter(settings.BatchManifestPath);
+        TextWriter? manifest = batchManifest is null ? null : new StreamWriter(batchManifest);
         void OnDrift(PlanItem item)
         {
             if (manifest is not null && item.Action == PlanAction.FixHeaders)
             {
-                manifest.Write(BatchOperationsManifest.Line(settings.Bucket, item.Key));
+                manifest.Write(BatchOperationsManifest.Line(bucket.Bucket, item.Key));
             }
         }
 
-        var steps = new StepRunner(store, settings.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
-            new MemoryBudget(settings.MemoryBudgetMiB * 1024L * 1024), settings.EncodeConcurrency);
-        var options = new RunOptions
+        // Reconcile never encodes; the defaults only size what would not be used.
+        var encodes = sync?.EncodeConcurrency ?? Environment.ProcessorCount;
+        var budgetMiB = sync?.MemoryBudgetMiB ?? 1024;
+        var steps = new StepRunner(store, bucket.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
+            new MemoryBudget(budgetMiB * 1024L * 1024), encodes);
+        var run = new RunOptions
         {
             DryRun = !execute,
-            Delete = settings.Delete,
-            Force = settings.Force,
-            Guard = new DeletionGuard(settings.MaxDelete, settings.MaxDeleteFraction),
-            Variants = settings.Variants,
-            Parallelism = settings.Concurrency,
+            Delete = delete.Delete,
+            Force = delete.Force,
+            Guard = delete.Guard,
+            Variants = sync?.Variants ?? true,
+            Parallelism = bucket.Concurrency,
             CheckpointEvery = checkpointFile is null ? null : TimeSpan.FromSeconds(1),
         };
         RunOutcome outcome;
         try
         {
-            outcome = await new PlanRunner(steps, options, TimeProvider.System, progress, OnDrift).RunAsync(
+            outcome = await new PlanRunner(steps, run, TimeProvider.System, progress, OnDrift).RunAsync(
                 new PlanInputs(new ReconcilePlanner(planner), sources, audited), start, checkpointFile, counter,
-                new ReportLabels(command, settings.Bucket, planner.ListPrefix, files.Root), cancellationToken);
+                new ReportLabels(command, bucket.Bucket, planner.ListPrefix, files.Root), cancellationToken);
         }
         finally
         {
@@ -96,9 +112,10 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
 
     private async Task<ReconcileReport> VerifyAsync(IObjectStore store, RequestCounter counter, PlannerOptions planner, CancellationToken cancellationToken)
     {
+        var bucket = options.Bucket;
         var started = DateTimeOffset.UtcNow;
-        var listing = store.ListAsync(settings.Bucket, planner.ListPrefix, new Listing(Parallelism: settings.Concurrency), cancellationToken);
-        var audited = new HeaderAuditor(store, SyncState.Empty(), all: true, settings.Concurrency).AuditAsync(listing, cancellationToken);
+        var listing = store.ListAsync(bucket.Bucket, planner.ListPrefix, new Listing(Parallelism: bucket.Concurrency), cancellationToken);
+        var audited = new HeaderAuditor(store, SyncState.Empty(), all: true, bucket.Concurrency).AuditAsync(listing, cancellationToken);
         var problems = new List<PlannedStep>();
         long objects = 0;
         await foreach (var obj in audited)
@@ -116,7 +133,7 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
         return new ReconcileReport
         {
             Command = "verify",
-            Bucket = settings.Bucket,
+            Bucket = bucket.Bucket,
             Prefix = planner.ListPrefix,
             DryRun = true,
             StartedAt = started,
@@ -168,12 +185,12 @@ internal sealed class RunPipeline(RunSettings settings, IProgressSink progress)
         return cuts;
     }
 
-    private IAmazonS3 CreateClient()
+    private static IAmazonS3 CreateClient(BucketOptions bucket)
     {
-        var options = new S3StoreOptions { ServiceUrl = settings.EndpointUrl };
-        if (settings.Region is not null)
+        var options = new S3StoreOptions { ServiceUrl = bucket.EndpointUrl };
+        if (bucket.Region is not null)
         {
-            options.Region = settings.Region;
+            options.Region = bucket.Region;
         }
 
         // Like the AWS CLI, --endpoint-url still takes credentials from the environment and profile chain.

@@ -113,7 +113,17 @@ internal sealed class StepRunner(
 
     private async Task FixHeadersAsync(PlanItem item, CancellationToken cancellationToken)
     {
-        var stored = await store.ReplaceHeadersAsync(item.Headers!, bucket, item.Key, cancellationToken);
+        StoredObject stored;
+        try
+        {
+            // Only over the bytes the headers were composed for.
+            stored = await store.ReplaceHeadersAsync(item.Headers!, bucket, item.Key, item.Object?.ETag, cancellationToken);
+        }
+        catch (PreconditionFailedException e)
+        {
+            throw new StepFailedException(ChangedSincePlanned, e);
+        }
+
         state.RecordObject(item.Key, stored.ETag, stored.LastModified, stored.Headers ?? item.Headers!);
     }
 

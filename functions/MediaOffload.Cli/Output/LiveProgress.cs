@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MediaOffload.Core.Runs;
 using MediaOffload.Core.Reconcile;
 using Spectre.Console;
@@ -6,12 +5,12 @@ using Spectre.Console;
 namespace MediaOffload.Cli.Output;
 
 /// <summary>
-/// Files/s, MB/s and ETA while a run goes. The plan streams, so totals grow until planning ends; the ETA is the
-/// bytes still planned over the byte rate so far.
+/// A live progress bar while a run goes: files checked and done in the description, and the bytes moved as the task's
+/// value, so Spectre.Console's own columns show the transfer speed and the time left. The plan streams, so the
+/// totals grow until planning ends, and the time left with them.
 /// </summary>
 internal sealed class LiveProgress : IProgressSink
 {
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _plannedFiles;
     private long _plannedBytes;
     private long _doneFiles;
@@ -45,7 +44,14 @@ internal sealed class LiveProgress : IProgressSink
         return await console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(
+                new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new DownloadedColumn(),
+                new TransferSpeedColumn(),
+                new RemainingTimeColumn(),
+                new ElapsedTimeColumn())
             .StartAsync(async context =>
             {
                 var task = context.AddTask("planning", maxValue: 1);
@@ -57,6 +63,8 @@ internal sealed class LiveProgress : IProgressSink
                 }
 
                 Update(task);
+                // A run of header fixes moves no bytes; it still ends at 100 %.
+                task.Value = task.MaxValue;
                 task.StopTask();
                 return await run;
             });
@@ -64,16 +72,11 @@ internal sealed class LiveProgress : IProgressSink
 
     private void Update(ProgressTask task)
     {
-        var seconds = Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
-        var files = Interlocked.Read(ref _doneFiles);
-        var bytes = Interlocked.Read(ref _doneBytes);
-        var plannedBytes = Interlocked.Read(ref _plannedBytes);
-        var byteRate = bytes / seconds;
-        var eta = byteRate > 0 ? TimeSpan.FromSeconds((plannedBytes - bytes) / byteRate) : (TimeSpan?)null;
-        task.MaxValue = Math.Max(1, Interlocked.Read(ref _plannedFiles));
-        task.Value = files;
-        task.Description = $"{Interlocked.Read(ref _seen)} checked, {files}/{Interlocked.Read(ref _plannedFiles)} done, "
-            + $"{files / seconds:F0} files/s, {byteRate / 1e6:F1} MB/s, ETA {(eta is { } e ? e.ToString(@"hh\:mm\:ss") : "--:--:--")}"
-            + (_failed > 0 ? $", [red]{_failed} failed[/]" : string.Empty);
+        var planned = Interlocked.Read(ref _plannedFiles);
+        var failed = Interlocked.Read(ref _failed);
+        task.MaxValue = Math.Max(1, Interlocked.Read(ref _plannedBytes));
+        task.Value = Interlocked.Read(ref _doneBytes);
+        task.Description = $"{Interlocked.Read(ref _seen)} checked, {Interlocked.Read(ref _doneFiles)}/{planned} done"
+            + (failed > 0 ? $", [red]{failed} failed[/]" : string.Empty);
     }
 }

@@ -25,7 +25,14 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
 
     public async IAsyncEnumerable<SourceEntry> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var entry in OrderedParallel.SelectAsync(Walk([(files.Root, string.Empty)], string.Empty), Inspect, parallelism, cancellationToken))
+        var found = Walk([(files.Root, string.Empty)], string.Empty);
+        if (planner.Resume?.After is { } after)
+        {
+            // A resumed run has finished everything up to its checkpoint: those files are not hashed again.
+            found = found.Where(f => KeyOrder.Before(after, planner.KeyFor(f.Path)));
+        }
+
+        await foreach (var entry in OrderedParallel.SelectAsync(found, Inspect, parallelism, cancellationToken))
         {
             yield return entry;
         }

@@ -1,22 +1,23 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
+using MediaOffload.Core.Json;
 
 namespace MediaOffload.Core.Events;
 
 /// <summary>The body of <c>POST /v1/events</c> as the WordPress shim sends it (README, "The contract with WordPress").</summary>
-public sealed record MediaEvent(
-    [property: JsonPropertyName("type")] string? Type,
-    [property: JsonPropertyName("site")] string? Site,
-    [property: JsonPropertyName("attachmentId")] long? AttachmentId,
-    [property: JsonPropertyName("files")] IReadOnlyList<MediaEventFile?>? Files);
+public sealed record MediaEvent(string? Type, string? Site, long? AttachmentId, IReadOnlyList<MediaEventFile?>? Files)
+{
+    /// <summary>Reads an event body with the web defaults (see <see cref="CoreJsonContext.Web"/>); throws <see cref="JsonException"/> on bad JSON.</summary>
+    public static MediaEvent? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CoreJsonContext.Web.MediaEvent);
+}
 
 /// <summary>One file of an attachment: the original, a generated size, <c>-scaled</c> or <c>original_image</c>.</summary>
 public sealed record MediaEventFile(
-    [property: JsonPropertyName("path")] string? Path,
-    [property: JsonPropertyName("url")] string? Url,
-    [property: JsonPropertyName("size")] long? Size,
-    [property: JsonPropertyName("md5")] string? Md5,
-    [property: JsonPropertyName("mime")] string? Mime,
-    [property: JsonPropertyName("modified")] DateTimeOffset? Modified);
+    string? Path,
+    string? Url,
+    long? Size,
+    string? Md5,
+    string? Mime,
+    DateTimeOffset? Modified);
 
 /// <summary>The event types the shim sends.</summary>
 public static class MediaEventTypes

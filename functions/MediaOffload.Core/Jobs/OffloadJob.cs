@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Storage;
 
@@ -12,13 +14,7 @@ namespace MediaOffload.Core.Jobs;
 /// Written by reconcile from the plugin's manifest, which is the record of who owns each key: its files may replace
 /// an object recorded for another owner (docs/keys.md). False for events. Default false.
 /// </param>
-public sealed record OffloadJob(
-    [property: JsonPropertyName("jobId")] string JobId,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("site")] string Site,
-    [property: JsonPropertyName("attachmentId")] long AttachmentId,
-    [property: JsonPropertyName("files")] IReadOnlyList<JobFile> Files,
-    [property: JsonPropertyName("fromManifest")] bool FromManifest = false)
+public sealed record OffloadJob(string JobId, string Type, string Site, long AttachmentId, IReadOnlyList<JobFile> Files, bool FromManifest = false)
 {
     /// <summary>The control-bucket prefix the offload worker is notified for.</summary>
     public const string KeyPrefix = "jobs/";
@@ -29,6 +25,16 @@ public sealed record OffloadJob(
 
     /// <summary>The control-bucket key of a job.</summary>
     public static string KeyFor(string jobId) => $"{KeyPrefix}{jobId}.json";
+
+    /// <summary>The job object's bytes, as stored under <see cref="KeyFor"/>.</summary>
+    public static byte[] ToJson(OffloadJob job) => JsonSerializer.SerializeToUtf8Bytes(job, CoreJsonContext.Default.OffloadJob);
+
+    /// <summary>Reads a job object; throws <see cref="JsonException"/> when it is not one.</summary>
+    public static OffloadJob? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CoreJsonContext.Default.OffloadJob);
+
+    /// <summary>Reads a job object from a stream; throws <see cref="JsonException"/> when it is not one.</summary>
+    public static ValueTask<OffloadJob?> FromJsonAsync(Stream json, CancellationToken cancellationToken) =>
+        JsonSerializer.DeserializeAsync(json, CoreJsonContext.Default.OffloadJob, cancellationToken);
 }
 
 /// <summary>
@@ -39,10 +45,10 @@ public sealed record OffloadJob(
 /// <param name="Headers">What the object must carry once written; null for deletes.</param>
 /// <param name="Owner">Who the key belongs to once written (docs/keys.md); for deletes, who asks for the delete.</param>
 public sealed record JobFile(
-    [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("key")] string Key,
-    [property: JsonPropertyName("url")] string? Url,
-    [property: JsonPropertyName("size")] long? Size,
-    [property: JsonPropertyName("md5")] string? Md5,
-    [property: JsonPropertyName("headers")] ObjectHeaders? Headers,
-    [property: JsonPropertyName("owner")] KeyOwner? Owner = null);
+    string Path,
+    string Key,
+    string? Url,
+    long? Size,
+    string? Md5,
+    ObjectHeaders? Headers,
+    KeyOwner? Owner = null);

@@ -1,4 +1,5 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
+using MediaOffload.Core.Json;
 
 namespace MediaOffload.Core.Manifest;
 
@@ -6,12 +7,13 @@ namespace MediaOffload.Core.Manifest;
 /// One page of the plugin's media library manifest (docs/plugin.md):
 /// <c>GET {site}/wp-json/media-offload/v1/manifest?cursor=&amp;limit=</c>, signed like every request.
 /// </summary>
-public sealed record ManifestPage(
-    [property: JsonPropertyName("files")] IReadOnlyList<ManifestFile>? Files,
-    [property: JsonPropertyName("nextCursor")] string? NextCursor)
+public sealed record ManifestPage(IReadOnlyList<ManifestFile>? Files, string? NextCursor)
 {
     /// <summary>The route below the site's base URL.</summary>
     public const string Route = "/wp-json/media-offload/v1/manifest";
+
+    /// <summary>Reads a page; throws <see cref="JsonException"/> on bad JSON.</summary>
+    public static ManifestPage? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CoreJsonContext.Default.ManifestPage);
 }
 
 /// <summary>
@@ -19,10 +21,10 @@ public sealed record ManifestPage(
 /// names the file as it is on disk (docs/keys.md); older plugins do not send it.
 /// </summary>
 public sealed record ManifestFile(
-    [property: JsonPropertyName("path")] string? Path,
-    [property: JsonPropertyName("size")] long? Size,
-    [property: JsonPropertyName("md5")] string? Md5,
-    [property: JsonPropertyName("mime")] string? Mime,
-    [property: JsonPropertyName("modified")] DateTimeOffset? Modified,
-    [property: JsonPropertyName("attachmentId")] long? AttachmentId,
-    [property: JsonPropertyName("url")] string? Url = null);
+    string? Path,
+    long? Size,
+    string? Md5,
+    string? Mime,
+    DateTimeOffset? Modified,
+    long? AttachmentId,
+    string? Url = null);

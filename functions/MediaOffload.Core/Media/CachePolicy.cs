@@ -34,6 +34,13 @@ public sealed class CachePolicy
         Version = ComputeVersion(_byExtension);
     }
 
+    /// <summary>
+    /// Whether <paramref name="key"/> can name an override: an allowlisted extension (<c>jpg</c>) or a
+    /// <see cref="MediaKind"/> (<c>Image</c>), in any case. Any other key would be ignored by the constructor.
+    /// </summary>
+    public static bool IsOverrideKey(string key) =>
+        MediaTypes.ForExtension(key) is not null || Enum.GetNames<MediaKind>().Any(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A short, stable fingerprint of the effective table, e.g. <c>p1-3f9a2c1d</c>.</summary>
     public string Version { get; }
 

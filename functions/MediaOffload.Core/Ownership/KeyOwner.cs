@@ -12,9 +12,7 @@ namespace MediaOffload.Core.Ownership;
 /// </summary>
 /// <param name="AttachmentId">The WordPress attachment id; null when the writer does not know it (the CLI).</param>
 /// <param name="SourceName">The first 32 hex digits of the SHA-256 of the on-disk uploads-relative path; null when unknown.</param>
-public sealed record KeyOwner(
-    [property: JsonPropertyName("attachmentId")] long? AttachmentId,
-    [property: JsonPropertyName("sourceName")] string? SourceName)
+public sealed record KeyOwner(long? AttachmentId, string? SourceName)
 {
     /// <summary>Metadata key of <see cref="AttachmentId"/>.</summary>
     public const string AttachmentIdKey = "attachment-id";

@@ -27,6 +27,12 @@ public sealed record PlanItem(
     /// </summary>
     public bool Reported { get; init; }
 
+    /// <summary>
+    /// For an item at a variant key, the planner's record of the variant it came from: a run cut short before the
+    /// item finished keeps it in its checkpoint, since a resumed plan does not read the source again.
+    /// </summary>
+    public PendingVariant? Variant { get; init; }
+
     /// <summary>True for every action that changes the bucket (all but <see cref="PlanAction.Skip"/>).</summary>
     public bool IsDrift => Action != PlanAction.Skip;
 

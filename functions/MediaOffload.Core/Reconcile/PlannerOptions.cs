@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
 
@@ -38,4 +39,6 @@ public sealed record PlannerOptions
 /// <summary>Where a plan resumes: every item at or before <paramref name="After"/> is done.</summary>
 /// <param name="After">The last key whose item, and every earlier one, finished.</param>
 /// <param name="Pending">The variants still expected after it (<see cref="ReconcilePlanner.Pending"/> when it stopped).</param>
-public sealed record PlanResume(string After, IReadOnlyList<PendingVariant> Pending);
+// PascalCase on purpose: these fields were written before camelCase became the default, and checkpoints in flight
+// must still read (names are matched case-sensitively).
+public sealed record PlanResume([property: JsonPropertyName("After")] string After, [property: JsonPropertyName("Pending")] IReadOnlyList<PendingVariant> Pending);

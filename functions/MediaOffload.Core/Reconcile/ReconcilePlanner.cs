@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Ownership;
 using MediaOffload.Core.Storage;
@@ -99,7 +100,7 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             }
             else if (variant is not null)
             {
-                item = PlanVariant(variant, here);
+                item = PlanVariant(variant, here) with { Variant = variant };
             }
             else
             {
@@ -326,4 +327,13 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
 /// <param name="SourceModified">The source object's LastModified, for unaudited variants.</param>
 /// <param name="SourceAction">What the plan does with the source.</param>
 /// <param name="Held">Its source was left alone (contested, or another owner's): so is the variant.</param>
-public sealed record PendingVariant(string Key, string SourceKey, SourceEntry Source, string? SourceETag, DateTimeOffset? SourceModified, PlanAction SourceAction, bool Held = false);
+// PascalCase on purpose: these fields were written before camelCase became the default, and checkpoints in flight
+// must still read (names are matched case-sensitively).
+public sealed record PendingVariant(
+    [property: JsonPropertyName("Key")] string Key,
+    [property: JsonPropertyName("SourceKey")] string SourceKey,
+    [property: JsonPropertyName("Source")] SourceEntry Source,
+    [property: JsonPropertyName("SourceETag")] string? SourceETag,
+    [property: JsonPropertyName("SourceModified")] DateTimeOffset? SourceModified,
+    [property: JsonPropertyName("SourceAction")] PlanAction SourceAction,
+    [property: JsonPropertyName("Held")] bool Held = false);

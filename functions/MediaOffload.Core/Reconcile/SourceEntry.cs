@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MediaOffload.Core.Ownership;
 
 namespace MediaOffload.Core.Reconcile;
@@ -11,19 +12,26 @@ namespace MediaOffload.Core.Reconcile;
 /// <param name="Md5">Lower-case hex MD5 of the content; null only for a rejected file.</param>
 /// <param name="Modified">Last modification time, recorded as <c>source-modified</c>.</param>
 /// <param name="Rejection">Why the file may not be offloaded (path rules, type, magic bytes, unreadable); null when it may.</param>
-public sealed record SourceEntry(string Path, long Size, string? Md5, DateTimeOffset Modified, string? Rejection = null)
+// PascalCase on purpose: these fields were written before camelCase became the default, and checkpoints in flight (PendingVariant.Source)
+// must still read (names are matched case-sensitively).
+public sealed record SourceEntry(
+    [property: JsonPropertyName("Path")] string Path,
+    [property: JsonPropertyName("Size")] long Size,
+    [property: JsonPropertyName("Md5")] string? Md5,
+    [property: JsonPropertyName("Modified")] DateTimeOffset Modified,
+    [property: JsonPropertyName("Rejection")] string? Rejection = null)
 {
     /// <summary>Who the key belongs to once this file is written (docs/keys.md); null when unknown.</summary>
-    public KeyOwner? Owner { get; init; }
+    [JsonPropertyName("Owner")] public KeyOwner? Owner { get; init; }
 
     /// <summary>Where to fetch the file: its URL as the site serves it (manifest sources); null for local files.</summary>
-    public string? Url { get; init; }
+    [JsonPropertyName("Url")] public string? Url { get; init; }
 
     /// <summary>
     /// The key is claimed by more than one file (two names with one NFC key): the entry is skipped and the object at
     /// the key, if any, is left alone, never deleted on its behalf.
     /// </summary>
-    public bool HoldsKey { get; init; }
+    [JsonPropertyName("HoldsKey")] public bool HoldsKey { get; init; }
 
     /// <summary>A file that is reported as skipped and never uploaded.</summary>
     public static SourceEntry Rejected(string path, string reason, long size = 0) =>

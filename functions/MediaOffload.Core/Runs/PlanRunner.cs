@@ -28,7 +28,10 @@ public sealed record RunOptions
     /// <summary>Failures, skips and dry-run steps kept in the checkpoint and report; the rest are counted. Default 1,000.</summary>
     public int MaxReported { get; init; } = 1000;
 
-    /// <summary>When to stop taking items (a Lambda deadline less its margin); the item in hand is still carried out. Default never.</summary>
+    /// <summary>
+    /// When to stop taking items (a Lambda deadline less its margin): steps started go on to their end, and every
+    /// stretch takes at least one item, so a run always moves. Default never.
+    /// </summary>
     public DateTimeOffset? StopAt { get; init; }
 
     /// <summary>How often the checkpoint is saved while items finish; null saves it only when the run stops. Default null.</summary>
@@ -86,12 +89,13 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
     /// <exception cref="OperationCanceledException">Cancelled: the checkpoint covers the finished work.</exception>
     public async Task<RunOutcome> RunAsync(PlanInputs inputs, RunCheckpoint start, ICheckpointStore? checkpoints, RequestCounter? requests, ReportLabels labels, CancellationToken cancellationToken)
     {
-        var run = new Accounts(start, options.MaxReported);
+        var run = new Accounts(start, options.MaxReported, options.Guard.MaxObjects);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(Math.Max(1, options.Parallelism));
         var running = new ConcurrentDictionary<long, Task>();
         string? sourceFailure = null;
         var stopped = false;
+        var taken = 0;
         var lastSave = clock.GetUtcNow();
 
         RunCheckpoint Snapshot(int invocation) => run.Checkpoint(start, inputs.Planner.Pending, inputs.CursorAfter, requests, invocation, clock.GetUtcNow());
@@ -115,6 +119,15 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
                 }
 
                 var item = plan.Current;
+                if (options.StopAt is { } stopAt && taken > 0 && clock.GetUtcNow() >= stopAt)
+                {
+                    // Not started: it stays open, so the checkpoint ends before it (and keeps it if it is a variant).
+                    run.Start(item);
+                    stopped = true;
+                    break;
+                }
+
+                taken++;
                 _progress.Planned(item);
                 if (item.IsDrift)
                 {
@@ -148,15 +161,12 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
                     lastSave = clock.GetUtcNow();
                 }
 
-                if (options.StopAt is { } stopAt && clock.GetUtcNow() >= stopAt)
-                {
-                    stopped = true;
-                    break;
-                }
             }
 
             await Task.WhenAll(running.Values);
             run.ThrowIfFatal();
+            // Steps cut short by a cancellation end quietly; the run as a whole must still stop as interrupted.
+            cancellationToken.ThrowIfCancellationRequested();
             await FlushAsync(run, cancellationToken);
         }
         catch (OperationCanceledException) when (run.Fatal is not null)
@@ -359,7 +369,8 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
     /// committed only once the checkpoint covers it (every earlier item finished too), so a checkpoint never counts an
     /// item that a resume will plan again: a step cut short leaves nothing behind.
     /// </summary>
-    private sealed class Accounts(RunCheckpoint start, int maxReported)
+    /// <param name="maxDeferred">The most orphans the delete cap can allow; one more already decides a refusal.</param>
+    private sealed class Accounts(RunCheckpoint start, int maxReported, int maxDeferred)
     {
         private readonly object _gate = new();
         private readonly CheckpointTracker _tracker = new(start.After);
@@ -440,8 +451,8 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
                     _settled[action] = _settled.GetValueOrDefault(action) + 1;
                     Skip(new ReconcileSkip(item.Key, reason!));
                     break;
-                case Outcome.Deferred when _deferred.Count <= start.PendingDeletes.Count + maxReported:
-                    // Past the cap the count alone decides; the list is only for deleting, under it.
+                case Outcome.Deferred when _deferred.Count <= maxDeferred:
+                    // Past the cap the count alone decides (the guard refuses); the list is only for deleting, under it.
                     _deferred.Add(new PendingDelete(item.Key, item.Object?.ETag ?? string.Empty));
                     break;
             }
@@ -525,8 +536,9 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
         }
 
         /// <summary>
-        /// The run's state as the checkpoint covers it. Of the planner's open variants only those whose source the
-        /// checkpoint covers are kept: a resumed plan reads every later source again and expects their variants itself.
+        /// The run's state as the checkpoint covers it. The variants still open are the planner's queue and those
+        /// emitted but not finished; of them only those whose source the checkpoint covers are kept: a resumed plan
+        /// reads every later source again and expects their variants itself.
         /// </summary>
         public RunCheckpoint Checkpoint(RunCheckpoint start, IReadOnlyList<PendingVariant> pending,
             Func<string, string?>? cursorAfter, RequestCounter? requests, int invocation, DateTimeOffset now)
@@ -534,7 +546,10 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
             lock (_gate)
             {
                 var after = _tracker.After;
-                var resume = after is null ? null : new PlanResume(after, [.. pending.Where(v => !KeyOrder.Before(after, v.SourceKey) && KeyOrder.Before(after, v.Key))]);
+                var open = pending.Concat(_open.Values.Select(o => o.Item.Variant).OfType<PendingVariant>());
+                var resume = after is null ? null : new PlanResume(after, [.. open
+                    .Where(v => !KeyOrder.Before(after, v.SourceKey) && KeyOrder.Before(after, v.Key))
+                    .OrderBy(v => v.Key, KeyOrder.Utf8)]);
                 var counted = new Dictionary<string, long>(start.Requests);
                 foreach (var (kind, n) in requests?.ToDictionary() ?? new Dictionary<string, long>())
                 {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Paths;
 
 namespace MediaOffload.Core.Runs;
@@ -19,13 +21,7 @@ namespace MediaOffload.Core.Runs;
 /// <param name="Delete">Delete orphans. Default false; a safety cap still applies unless <see cref="Force"/>.</param>
 /// <param name="Force">Lift the mass-delete cap. Default false.</param>
 /// <param name="BatchManifest">Instead of fixing headers in place, write an S3 Batch Operations manifest of the keys. Default false.</param>
-public sealed record ReconcileRequest(
-    [property: JsonPropertyName("action")] string? Action,
-    [property: JsonPropertyName("prefix")] string? Prefix = null,
-    [property: JsonPropertyName("dryRun")] bool? DryRun = null,
-    [property: JsonPropertyName("delete")] bool Delete = false,
-    [property: JsonPropertyName("force")] bool Force = false,
-    [property: JsonPropertyName("batchManifest")] bool BatchManifest = false)
+public sealed record ReconcileRequest(string? Action, string? Prefix = null, bool? DryRun = null, bool Delete = false, bool Force = false, bool BatchManifest = false)
 {
     public const string Reconcile = "reconcile";
 
@@ -33,6 +29,9 @@ public sealed record ReconcileRequest(
     [JsonIgnore]
     public bool IsDryRun => DryRun ?? Delete;
     public const string Backfill = "backfill";
+
+    /// <summary>Reads a request; throws <see cref="JsonException"/> on bad JSON.</summary>
+    public static ReconcileRequest? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CoreJsonContext.Default.ReconcileRequest);
 
     /// <summary>Null when the request can run, else what is wrong with it.</summary>
     public string? Problem()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Reconcile;
 
 namespace MediaOffload.Core.Runs;
@@ -18,72 +19,72 @@ public sealed record RunCheckpoint
     /// <summary>The format; a checkpoint of another version is ignored and the run starts afresh.</summary>
     public const int CurrentVersion = 2;
 
-    [JsonPropertyName("version")] public int Version { get; init; } = CurrentVersion;
+    public int Version { get; init; } = CurrentVersion;
 
     /// <summary>Names the run, its checkpoint and its report.</summary>
-    [JsonPropertyName("runId")] public required string RunId { get; init; }
+    public required string RunId { get; init; }
 
     /// <summary>What the run compares, e.g. <c>s3://bucket/prefix/ &lt;- /var/www/uploads</c>; a resume needs the same.</summary>
-    [JsonPropertyName("scope")] public required string Scope { get; init; }
+    public required string Scope { get; init; }
 
     /// <summary>What was asked for.</summary>
-    [JsonPropertyName("request")] public required ReconcileRequest Request { get; init; }
+    public required ReconcileRequest Request { get; init; }
 
-    [JsonPropertyName("startedAt")] public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
 
     /// <summary>How many stretches of work (Lambda invocations) the run has had, counting the next one.</summary>
-    [JsonPropertyName("invocation")] public int Invocation { get; init; } = 1;
+    public int Invocation { get; init; } = 1;
 
     /// <summary>Where the plan resumes; null before the first item finished.</summary>
-    [JsonPropertyName("resume")] public PlanResume? Resume { get; init; }
+    public PlanResume? Resume { get; init; }
 
     /// <summary>Where the source listing resumes (a manifest page cursor); null to read it from its start.</summary>
-    [JsonPropertyName("sourceCursor")] public string? SourceCursor { get; init; }
+    public string? SourceCursor { get; init; }
 
     /// <summary>Items planned so far, by action name.</summary>
-    [JsonPropertyName("planned")] public IReadOnlyDictionary<string, long> Planned { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> Planned { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Items carried out so far, by action name.</summary>
-    [JsonPropertyName("done")] public IReadOnlyDictionary<string, long> Done { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> Done { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Items left as they are because an earlier run already reported them for good, by action name.</summary>
-    [JsonPropertyName("settled")] public IReadOnlyDictionary<string, long> Settled { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> Settled { get; init; } = new Dictionary<string, long>();
 
-    [JsonPropertyName("bytesPlanned")] public long BytesPlanned { get; init; }
+    public long BytesPlanned { get; init; }
 
-    [JsonPropertyName("bytesDone")] public long BytesDone { get; init; }
+    public long BytesDone { get; init; }
 
     /// <summary>Objects the bucket listing showed so far, for the share-of-bucket delete cap.</summary>
-    [JsonPropertyName("listed")] public long Listed { get; init; }
+    public long Listed { get; init; }
 
     /// <summary>Orphans found so far, deleted or not.</summary>
-    [JsonPropertyName("orphans")] public long Orphans { get; init; }
+    public long Orphans { get; init; }
 
     /// <summary>Orphans waiting for the delete cap, decided when the plan ends; at most one more than the cap.</summary>
-    [JsonPropertyName("pendingDeletes")] public IReadOnlyList<PendingDelete> PendingDeletes { get; init; } = [];
+    public IReadOnlyList<PendingDelete> PendingDeletes { get; init; } = [];
 
     /// <summary>Why orphans were not deleted (the mass-delete cap), once decided.</summary>
-    [JsonPropertyName("deleteRefused")] public string? DeleteRefused { get; init; }
+    public string? DeleteRefused { get; init; }
 
     /// <summary>Failed items, up to the cap, with reasons.</summary>
-    [JsonPropertyName("failures")] public IReadOnlyList<ReconcileFailure> Failures { get; init; } = [];
+    public IReadOnlyList<ReconcileFailure> Failures { get; init; } = [];
 
     /// <summary>Every failure, the ones past the cap included.</summary>
-    [JsonPropertyName("failureCount")] public long FailureCount { get; init; }
+    public long FailureCount { get; init; }
 
     /// <summary>Files and objects left alone on purpose, up to the cap, with reasons.</summary>
-    [JsonPropertyName("skipped")] public IReadOnlyList<ReconcileSkip> Skipped { get; init; } = [];
+    public IReadOnlyList<ReconcileSkip> Skipped { get; init; } = [];
 
     /// <summary>The changes planned so far, up to the cap, for a dry run's report.</summary>
-    [JsonPropertyName("plan")] public IReadOnlyList<PlannedStep> Plan { get; init; } = [];
+    public IReadOnlyList<PlannedStep> Plan { get; init; } = [];
 
     /// <summary>Storage requests made so far, by kind.</summary>
-    [JsonPropertyName("requests")] public IReadOnlyDictionary<string, long> Requests { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> Requests { get; init; } = new Dictionary<string, long>();
 
     /// <summary>Stretches in a row that could not read their source (the manifest); the run ends at a cap.</summary>
-    [JsonPropertyName("sourceFailures")] public int SourceFailures { get; init; }
+    public int SourceFailures { get; init; }
 
-    [JsonPropertyName("updatedAt")] public DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>The key of the last item done, or null.</summary>
     [JsonIgnore] public string? After => Resume?.After;
@@ -98,16 +99,15 @@ public sealed record RunCheckpoint
     public static RunCheckpoint Start(ReconcileRequest request, string scope, DateTimeOffset now) =>
         new() { RunId = request.NewRunId(now), Scope = scope, Request = request, StartedAt = now, UpdatedAt = now };
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    /// <summary>The checkpoint as compact UTF-8 JSON.</summary>
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, CoreJsonContext.Default.RunCheckpoint);
 
     /// <summary>A checkpoint, or null when the bytes are not one of this version (a torn or foreign file).</summary>
     public static RunCheckpoint? FromJson(ReadOnlySpan<byte> json)
     {
         try
         {
-            var checkpoint = JsonSerializer.Deserialize<RunCheckpoint>(json, Json);
+            var checkpoint = JsonSerializer.Deserialize(json, CoreJsonContext.Default.RunCheckpoint);
             return checkpoint is { Version: CurrentVersion, RunId: not null, Scope: not null, Request: not null } ? checkpoint : null;
         }
         catch (JsonException)
@@ -119,5 +119,5 @@ public sealed record RunCheckpoint
 
 /// <summary>An orphan waiting for the delete cap: its key, and the ETag it had, so a rewritten object is not deleted.</summary>
 public sealed record PendingDelete(
-    [property: JsonPropertyName("key")] string Key,
+    string Key,
     [property: JsonPropertyName("etag")] string ETag);

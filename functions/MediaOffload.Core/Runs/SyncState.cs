@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MediaOffload.Core.Json;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
 
@@ -40,7 +41,6 @@ public sealed record StateEntry(
 /// </summary>
 public sealed class SyncState
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private readonly ConcurrentDictionary<string, StateEntry> _entries = new(StringComparer.Ordinal);
     private int _changed;
 
@@ -65,7 +65,7 @@ public sealed class SyncState
 
             try
             {
-                if (JsonSerializer.Deserialize<StateEntry>(line.AsSpan(tab + 1), Json) is { } entry)
+                if (JsonSerializer.Deserialize(line.AsSpan(tab + 1), CoreJsonContext.OmitNulls.StateEntry) is { } entry)
                 {
                     state._entries[line[..tab]] = entry;
                 }
@@ -86,7 +86,7 @@ public sealed class SyncState
         {
             await writer.WriteAsync(key.AsMemory(), cancellationToken);
             await writer.WriteAsync('\t');
-            await writer.WriteLineAsync(JsonSerializer.Serialize(entry, Json).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(entry, CoreJsonContext.OmitNulls.StateEntry).AsMemory(), cancellationToken);
         }
     }
 
@@ -101,14 +101,17 @@ public sealed class SyncState
         () => new StateEntry(0, 0, null, etag, lastModified, headers.ContentType, headers.CacheControl, new(headers.Metadata)),
         e => e with { ETag = etag, LastModified = lastModified, ContentType = headers.ContentType, CacheControl = headers.CacheControl, Metadata = new(headers.Metadata) });
 
-    /// <summary>Remembers that a step on <paramref name="key"/> failed for good while its source has <paramref name="sourceMd5"/>.</summary>
+    /// <summary>
+/// Remembers that a step on <paramref name="key"/> failed for good while its source has <paramref name="sourceMd5"/>:
+/// the file's MD5 for the CLI, the source object's ETag for the Reconciler, compared as ETags.
+/// </summary>
     public void RecordRejection(string key, string sourceMd5, string reason) => Update(key,
         () => new StateEntry(0, 0, sourceMd5, null, null, null, null, null, reason),
         e => e with { Md5 = e.Md5 ?? sourceMd5, Rejection = reason });
 
     /// <summary>The recorded rejection of <paramref name="key"/> while its source still has <paramref name="sourceMd5"/>, or null.</summary>
     public string? RejectionFor(string key, string? sourceMd5) =>
-        Get(key) is { Rejection: { } reason, Md5: { } md5 } && string.Equals(md5, sourceMd5, StringComparison.OrdinalIgnoreCase) ? reason : null;
+        Get(key) is { Rejection: { } reason, Md5: { } md5 } && sourceMd5 is not null && ETags.Same(md5, sourceMd5) ? reason : null;
 
     public void Forget(string key)
     {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MediaOffload.Core.Storage;
 
 /// <summary>
@@ -25,8 +27,12 @@ public interface IObjectStore
     /// </summary>
     IAsyncEnumerable<StoredObject> ListAsync(string bucket, string prefix, Listing? listing, CancellationToken cancellationToken);
 
-    /// <summary>Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes.</summary>
-    Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, CancellationToken cancellationToken);
+    /// <summary>
+    /// Rewrites headers and metadata in place with a server-side copy, without re-uploading the bytes. With
+    /// <paramref name="ifMatch"/>, only while the object still has that ETag (headers composed for other bytes would
+    /// be wrong for these); otherwise <see cref="PreconditionFailedException"/>.
+    /// </summary>
+    Task<StoredObject> ReplaceHeadersAsync(ObjectHeaders headers, string bucket, string key, string? ifMatch, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes an object; deleting a missing object succeeds. With <paramref name="ifMatch"/>, only while the object
@@ -46,7 +52,12 @@ public interface IObjectStore
 public sealed record Listing(string? StartAfter = null, IReadOnlyList<string>? Boundaries = null, int Parallelism = 1);
 
 /// <summary>Headers and user metadata of an object (metadata keys without the <c>x-amz-meta-</c> prefix).</summary>
-public sealed record ObjectHeaders(string ContentType, string? CacheControl, IReadOnlyDictionary<string, string> Metadata)
+// PascalCase on purpose: job objects (JobFile.Headers) have always carried these names, and jobs written by the
+// previous version must still read (names are matched case-sensitively).
+public sealed record ObjectHeaders(
+    [property: JsonPropertyName("ContentType")] string ContentType,
+    [property: JsonPropertyName("CacheControl")] string? CacheControl,
+    [property: JsonPropertyName("Metadata")] IReadOnlyDictionary<string, string> Metadata)
 {
     /// <summary>A user-metadata value, or null. Names compare case-insensitively, as S3 lower-cases them.</summary>
     public string? Meta(string name)

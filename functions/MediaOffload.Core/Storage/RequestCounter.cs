@@ -1,11 +1,16 @@
 namespace MediaOffload.Core.Storage;
 
-/// <summary>The S3 request kinds a report counts.</summary>
+/// <summary>The S3 request kinds a report counts (docs/reconcile.md, "Report format").</summary>
 public enum RequestKind
 {
+    /// <summary>A ListObjectsV2 page, including the one-key listings that tell a missing key from a missing bucket.</summary>
     List,
     Head,
+    /// <summary>An object written: one single-part PUT, or one whole multipart upload.</summary>
     Put,
+    /// <summary>A GetObject: reading an image to make its variant.</summary>
+    Get,
+    /// <summary>A copy in place that puts headers right.</summary>
     Copy,
     Delete,
 }

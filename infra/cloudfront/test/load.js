@@ -5,11 +5,12 @@ const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 
-const DEFAULT_SUBSTITUTIONS = { KeyPrefix: 'wp-content/uploads' };
+// The template's defaults (KeyPrefix, VariantFormats).
+const DEFAULT_SUBSTITUTIONS = { KeyPrefix: 'wp-content/uploads', VariantFormats: 'avif,webp' };
 
 function loadHandler(file, substitutions = DEFAULT_SUBSTITUTIONS) {
   let code = fs.readFileSync(path.join(__dirname, '..', file), 'utf8');
-  for (const [name, value] of Object.entries(substitutions)) {
+  for (const [name, value] of Object.entries({ ...DEFAULT_SUBSTITUTIONS, ...substitutions })) {
     code = code.split('${' + name + '}').join(value);
   }
   const context = vm.createContext({});

@@ -1,6 +1,6 @@
 <?php
 /**
- * Paths, file lists, cursors, backoff and the WebP fallback's file mapping.
+ * Paths, file lists, cursors, backoff and the variant fallback's file mapping.
  *
  * @package MediaOffload
  */
@@ -9,7 +9,7 @@ use MediaOffload\Attachment_Files;
 use MediaOffload\Manifest_Index;
 use MediaOffload\Paths;
 use MediaOffload\Queue;
-use MediaOffload\Webp_Fallback;
+use MediaOffload\Variant_Fallback;
 use PHPUnit\Framework\TestCase;
 
 class PathsTest extends TestCase {
@@ -106,40 +106,67 @@ class PathsTest extends TestCase {
 		$this->assertLessThan( 20, $i );
 	}
 
-	public function test_webp_fallback_maps_only_variant_requests_inside_uploads_for_owned_files() {
-		$dir = sys_get_temp_dir() . '/mo-webp-' . getmypid();
+	public function test_variant_fallback_maps_only_variant_requests_inside_uploads_for_owned_files() {
+		$dir = sys_get_temp_dir() . '/mo-variant-' . getmypid();
 		@mkdir( $dir . '/2024/05', 0777, true );
 		file_put_contents( $dir . '/2024/05/a b.jpg', 'x' );
 		file_put_contents( $dir . '/2024/05/s.php', 'x' );
 		file_put_contents( $dir . '/2024/05/private.jpg', 'x' );
-		// The index: 2024/05/a b.jpg is owned under its own name; private.jpg has no row.
+		file_put_contents( $dir . '/2024/05/old.jpe', 'x' );
+		// The index: 2024/05/a b.jpg and old.jpe are owned under their own names; private.jpg has no row.
 		$owner = function ( $path ) {
-			return '2024/05/a b.jpg' === $path ? '2024/05/a b.jpg' : null;
+			return in_array( $path, array( '2024/05/a b.jpg', '2024/05/old.jpe' ), true ) ? $path : null;
+		};
+		$map   = function ( $request ) use ( $dir, $owner ) {
+			return Variant_Fallback::source_file( $request, '/wp-content/uploads', $dir, $owner );
 		};
 		try {
-			$this->assertSame( realpath( $dir . '/2024/05/a b.jpg' ), Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/a b.jpg', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/s.php.webp', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/missing.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/../uploads/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/elsewhere/2024/05/a b.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
-			// On disk and an image, but no attachment owns it: the web server decides, not the fallback.
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/2024/05/private.jpg.webp', '/wp-content/uploads', $dir, $owner ) );
+			// Every variant format the edge may ask for, in any case, stands for the original.
+			foreach ( array( '.webp', '.avif', '.WEBP', '.AVIF', '.Avif' ) as $suffix ) {
+				$this->assertSame( realpath( $dir . '/2024/05/a b.jpg' ), $map( '/wp-content/uploads/2024/05/a b.jpg' . $suffix ), $suffix );
+				$this->assertNull( $map( '/wp-content/uploads/2024/05/s.php' . $suffix ), $suffix );
+				$this->assertNull( $map( '/wp-content/uploads/2024/05/missing.jpg' . $suffix ), $suffix );
+				$this->assertNull( $map( '/wp-content/uploads/../uploads/2024/05/a b.jpg' . $suffix ), $suffix );
+				$this->assertNull( $map( '/elsewhere/2024/05/a b.jpg' . $suffix ), $suffix );
+				// On disk and an image, but no attachment owns it: the web server decides, not the fallback.
+				$this->assertNull( $map( '/wp-content/uploads/2024/05/private.jpg' . $suffix ), $suffix );
+				// Only variant keys: the service writes no variant of a .jpe, so the edge never asks for one.
+				$this->assertNull( $map( '/wp-content/uploads/2024/05/old.jpe' . $suffix ), $suffix );
+			}
+			$this->assertNull( $map( '/wp-content/uploads/2024/05/a b.jpg' ) );
+			// Neither another suffix nor a variant of a variant.
+			foreach ( array( '.jxl', '.heic', '.png', '.avif.webp', '.webp.avif', '.avif.avif', 'avif', '-avif' ) as $suffix ) {
+				$this->assertNull( $map( '/wp-content/uploads/2024/05/a b.jpg' . $suffix ), $suffix );
+			}
 		} finally {
-			unlink( $dir . '/2024/05/a b.jpg' );
-			unlink( $dir . '/2024/05/s.php' );
-			unlink( $dir . '/2024/05/private.jpg' );
+			foreach ( array( 'a b.jpg', 's.php', 'private.jpg', 'old.jpe' ) as $name ) {
+				unlink( $dir . '/2024/05/' . $name );
+			}
 			rmdir( $dir . '/2024/05' );
 			rmdir( $dir . '/2024' );
 			rmdir( $dir );
 		}
 	}
 
-	public function test_webp_fallback_refuses_a_file_whose_nfc_path_another_name_owns() {
+	public function test_variant_source_is_the_reserved_name_rule_with_its_source_and_format() {
+		// One rule for what a variant URL is: the names docs/keys.md reserves, for every format the service writes.
+		foreach ( Paths::VARIANT_FORMATS as $format ) {
+			$this->assertSame( array( '2024/05/a.JPG', $format ), Paths::variant_source( '2024/05/a.JPG.' . strtoupper( $format ) ) );
+			$this->assertSame( array( '/wp-content/uploads/b.gif', $format ), Paths::variant_source( '/wp-content/uploads/b.gif.' . $format ) );
+			$this->assertTrue( Paths::is_reserved_variant_name( 'c.png.' . $format ) );
+		}
+		$this->assertSame( array( 'webp', 'avif' ), Paths::VARIANT_FORMATS );
+		foreach ( array( 'a.jpg', 'a.webp', 'a.jpe.webp', 'a.jpg.jxl', '.jpg.avif', 'a.jpg.avif/', 'a.jpg-300x200.avif' ) as $name ) {
+			$this->assertNull( Paths::variant_source( $name ), $name );
+			$this->assertFalse( Paths::is_reserved_variant_name( $name ), $name );
+		}
+	}
+
+	public function test_variant_fallback_refuses_a_file_whose_nfc_path_another_name_owns() {
 		if ( ! Paths::can_normalize() ) {
 			$this->markTestSkipped( 'PHP intl is not installed.' );
 		}
-		$dir = sys_get_temp_dir() . '/mo-webp-nfd-' . getmypid();
+		$dir = sys_get_temp_dir() . '/mo-variant-nfd-' . getmypid();
 		@mkdir( $dir . '/2024/05', 0777, true );
 		$nfc = "2024/05/caf\u{00e9}.jpg";
 		$nfd = "2024/05/cafe\u{0301}.jpg";
@@ -151,11 +178,13 @@ class PathsTest extends TestCase {
 			return $nfc === $path ? $nfc : null;
 		};
 		try {
-			$this->assertSame( realpath( $dir . '/' . $nfc ), Webp_Fallback::source_file( '/wp-content/uploads/' . $nfc . '.webp', '/wp-content/uploads', $dir, $owner ) );
-			$this->assertNull( Webp_Fallback::source_file( '/wp-content/uploads/' . $nfd . '.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertSame( realpath( $dir . '/' . $nfc ), Variant_Fallback::source_file( '/wp-content/uploads/' . $nfc . '.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Variant_Fallback::source_file( '/wp-content/uploads/' . $nfd . '.webp', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertSame( realpath( $dir . '/' . $nfc ), Variant_Fallback::source_file( '/wp-content/uploads/' . $nfc . '.avif', '/wp-content/uploads', $dir, $owner ) );
+			$this->assertNull( Variant_Fallback::source_file( '/wp-content/uploads/' . $nfd . '.avif', '/wp-content/uploads', $dir, $owner ) );
 			// The index is asked by NFC path, with the multisite prefix when there is one.
-			Webp_Fallback::source_file( '/wp-content/uploads/sites/2/' . $nfd . '.webp', '/wp-content/uploads/sites/2', $dir, $owner, 'sites/2/' );
-			$this->assertSame( array( $nfc, $nfc, 'sites/2/' . $nfc ), $seen );
+			Variant_Fallback::source_file( '/wp-content/uploads/sites/2/' . $nfd . '.avif', '/wp-content/uploads/sites/2', $dir, $owner, 'sites/2/' );
+			$this->assertSame( array( $nfc, $nfc, $nfc, $nfc, 'sites/2/' . $nfc ), $seen );
 		} finally {
 			unlink( $dir . '/' . $nfc );
 			unlink( $dir . '/' . $nfd );

@@ -57,12 +57,12 @@ class Paths {
 		'otf'   => 'font/otf',
 	);
 
-	/** Types the service writes a <key>.webp variant for. */
-	const VARIANT_SOURCES = array( 'jpg', 'jpeg', 'jpe', 'png', 'gif' );
+	/** The formats of the variants the service writes next to an image: <key>.webp, <key>.avif (docs/keys.md). */
+	const VARIANT_FORMATS = array( 'webp', 'avif' );
 
 	/**
 	 * The last segment of a variant key: an image name, then the variant's extension (docs/keys.md, "Variant keys
-	 * are reserved"). Only these four image types, and a non-empty name in front.
+	 * are reserved"). Only these four image types, one of VARIANT_FORMATS, and a non-empty name in front.
 	 */
 	const RESERVED_VARIANT_NAME = '/^.+\.(?:jpg|jpeg|png|gif)\.(?:webp|avif)$/i';
 
@@ -117,6 +117,21 @@ class Paths {
 		$slash   = strrpos( $path, '/' );
 		$segment = false === $slash ? $path : substr( $path, $slash + 1 );
 		return 1 === preg_match( self::RESERVED_VARIANT_NAME, $segment );
+	}
+
+	/**
+	 * The source and the format of a variant key's shape, or null for any other name: 2024/05/a.JPG.AVIF gives
+	 * array( '2024/05/a.JPG', 'avif' ). Exactly the names is_reserved_variant_name() reserves.
+	 *
+	 * @param string $path Path, URL path or key.
+	 * @return array|null array( source path, lower-case format ).
+	 */
+	public static function variant_source( $path ) {
+		if ( ! self::is_reserved_variant_name( $path ) ) {
+			return null;
+		}
+		$dot = strrpos( $path, '.' );
+		return array( substr( $path, 0, $dot ), strtolower( substr( $path, $dot + 1 ) ) );
 	}
 
 	/**

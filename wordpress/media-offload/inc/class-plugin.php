@@ -71,7 +71,7 @@ class Plugin {
 		);
 		if ( $this->ready ) {
 			$this->parts['urls'] = new Urls();
-			$this->parts['webp'] = new Webp_Fallback();
+			$this->parts['variants'] = new Variant_Fallback();
 		}
 		if ( is_admin() ) {
 			$this->parts['admin'] = new Admin();

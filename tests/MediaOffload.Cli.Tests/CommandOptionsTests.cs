@@ -1,0 +1,93 @@
+using MediaOffload.Cli.Commands;
+using MediaOffload.Core.Media;
+
+namespace MediaOffload.Cli.Tests;
+
+/// <summary>Each command's own options: --cache-control, parse-time validation and what --help promises.</summary>
+public sealed class CommandOptionsTests
+{
+    private const string Override = "public, max-age=600";
+
+    [Fact]
+    public async Task SyncHelp_Requested_DocumentsExitCodesAndTheRejectedFileRule()
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(0, await CliApp.RunAsync(["sync", "--help"], output, new StringWriter(), CancellationToken.None));
+
+        var help = string.Join(' ', output.ToString().Split((char[])['\n', ' '], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Exit codes: 0 in sync; 1 drift or new failures remain; 2 usage error.", help);
+        Assert.Contains("fails the run the first time it is seen", help);
+        Assert.Contains("remembered in the state file with its reason", help);
+        Assert.Contains("later runs list it under skipped and do not fail because of it, until the file changes", help);
+        Assert.Contains("--cache-control", help);
+    }
+
+    [Theory]
+    [InlineData("reconcile")]
+    [InlineData("verify")]
+    public async Task Help_OtherCommands_DocumentExitCodesAndOnlyTheirOptions(string command)
+    {
+        var output = new StringWriter();
+
+        Assert.Equal(0, await CliApp.RunAsync([command, "--help"], output, new StringWriter(), CancellationToken.None));
+
+        var help = output.ToString();
+        Assert.Contains("Exit codes:", help);
+        Assert.Contains("--cache-control", help);
+        Assert.DoesNotContain("--delete", help);
+        Assert.DoesNotContain("--memory-budget", help);
+    }
+
+    [Theory]
+    [InlineData("--cache-control", "jpg")]
+    [InlineData("--cache-control", "=x")]
+    [InlineData("--cache-control", "exe=no-cache")]
+    [InlineData("--cache-control", "jpg=line\nbreak")]
+    [InlineData("--memory-budget", "10")]
+    [InlineData("--max-delete-percent", "150")]
+    public async Task Sync_BadOptionValue_ExitsTwoNamingTheOption(string option, string value)
+    {
+        var error = new StringWriter();
+
+        Assert.Equal(2, await CliApp.RunAsync(["sync", ".", "--bucket", "media", option, value], new StringWriter(), error, CancellationToken.None));
+
+        Assert.StartsWith("error:", error.ToString());
+        Assert.Contains(option, error.ToString());
+    }
+
+    [Fact]
+    public async Task Verify_SyncOnlyOption_IsAUsageError()
+    {
+        Assert.Equal(2, await CliApp.RunAsync(["verify", "--bucket", "media", "--delete"], new StringWriter(), new StringWriter(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Sync_CacheControlForJpg_WritesItOnTheJpegAndItsVariantAndVerifyAgrees()
+    {
+        await using var h = await CliHarness.CreateAsync("cachecontrol");
+        h.WriteImage("2024/05/photo.jpg", width: 64);
+        h.Write("2024/05/doc.pdf", CliHarness.Pdf("a"));
+
+        var (exit, _, _, error) = await h.RunAsync("sync", "--cache-control", $"jpg={Override}");
+        Assert.True(exit == 0, error);
+
+        Assert.Equal(Override, (await h.HeadAsync(h.Key("2024/05/photo.jpg"))).Headers.CacheControl);
+        var variant = await h.HeadAsync(h.Key("2024/05/photo.jpg.webp"));
+        Assert.Equal(Override, variant.Headers.CacheControl);
+        Assert.Equal(CachePolicy.LongLived, (await h.HeadAsync(h.Key("2024/05/doc.pdf"))).Headers.CacheControl);
+
+        var same = await h.RunAsync("verify", "--cache-control", $"jpg={Override}");
+        Assert.Equal(0, same.Exit);
+        Assert.Equal(0, same.Report!.Drift);
+
+        // Without the override verify holds the objects to the default policy: the JPEG and its variant carry the
+        // wrong Cache-Control, and every object records the version of the overridden table, the PDF's included.
+        var without = await h.RunAsync("verify");
+        Assert.Equal(1, without.Exit);
+        var problems = without.Report!.Plan!.ToDictionary(p => p.Key, p => p.Reason);
+        Assert.Equal([h.Key("2024/05/doc.pdf"), h.Key("2024/05/photo.jpg"), h.Key("2024/05/photo.jpg.webp")], problems.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains($"Cache-Control is '{Override}'", problems[h.Key("2024/05/photo.jpg")]);
+        Assert.Contains(Override, problems[h.Key("2024/05/photo.jpg.webp")]);
+    }
+}
