@@ -28,3 +28,18 @@ need dotnet "install the .NET 10 SDK (https://dot.net)"
 need python3 "install Python 3"
 need moto_server "install the S3 emulator: pip install 'moto[server]'"
 python3 -c "import boto3" 2>/dev/null || { echo "bootstrap: Python boto3 is required (it comes with moto)" >&2; exit 1; }
+
+# s3rver, the second S3 emulator of the compatibility tests (tests/MediaOffload.TestSupport/S3rver.cs) and the sync
+# benchmark, pinned with its lockfile and installed into the repository, never globally. Skipped when present.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "bootstrap: installing nodejs npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+S3RVER_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/MediaOffload.TestSupport/s3rver"
+if [ ! -f "$S3RVER_DIR/node_modules/s3rver/package.json" ]; then
+  echo "bootstrap: installing s3rver into $S3RVER_DIR"
+  npm ci --prefix "$S3RVER_DIR" --no-audit --no-fund --silent >/dev/null
+fi

@@ -124,6 +124,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
                 Key = write.Key,
                 InputStream = new MemoryStream(buffer, 0, length, writable: false),
                 AutoCloseStream = false,
+                // A plain signed body, not aws-chunked: servers that do not decode aws-chunked (s3rver) store the
+                // chunk framing as the object. The body is in memory, so hashing it up front costs no extra read.
+                // See docs/benchmarks-sync.md, "S3-compatible servers".
+                UseChunkEncoding = false,
             };
             ApplyHeaders(request.Headers, request.Metadata, write.Headers);
             // Every single-part write sends Content-MD5, so S3 checks the bytes and the ETag check below applies to all
@@ -283,6 +287,9 @@ public sealed class S3ObjectStore(IAmazonS3 s3, S3StoreOptions options, RequestC
                 PartNumber = partNumber,
                 PartSize = length,
                 InputStream = new MemoryStream(buffer, 0, length, writable: false),
+                // As for single-part PUTs: a part sent aws-chunked lands with its chunk framing on such servers,
+                // and nothing checks a part's bytes afterwards (docs/benchmarks-sync.md, "S3-compatible servers").
+                UseChunkEncoding = false,
             }, failFast.Token);
             return new PartETag(partNumber, response.ETag);
         }

@@ -41,7 +41,13 @@ async IAsyncEnumerable<StoredObject> Bucket()
         if (path.EndsWith(".jpg") && i % 50 != 3)
         {
             yield return new StoredObject("b", key + ".webp", 10, "\"w\"", modified,
-                new ObjectHeaders("image/webp", CachePolicy.LongLived, new Dictionary<string, string> { [VariantMetadata.SourceETag] = source.Md5! }));
+                // What a variant carries since variants record the cache policy too (ObjectHeaderRules.ForVariant),
+                // so only the sprinkled drift is planned, not every variant.
+                new ObjectHeaders("image/webp", policy.For(MediaTypes.ForExtension("jpg")!), new Dictionary<string, string>
+                {
+                    [VariantMetadata.SourceETag] = source.Md5!,
+                    [MediaMetadata.CachePolicy] = policy.Version,
+                }));
         }
     }
 
