@@ -68,7 +68,7 @@ for f in "${FILES[@]}"; do
   name=$(basename "$f")
   # Timing: median of N in one process. Peak RSS: a fresh process doing a single encode, since repeats in
   # one process measure glibc heap growth across encodes rather than what one encode needs.
-  IFS=$'\t' read -r _ w h ms mps bytes _ _ ocpu < <("${BENCH[@]}" encode "$f" --repeat "$N" --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy --out "$OUT/$name.ours.webp")
+  IFS=$'\t' read -r _ w h ms mps bytes _ _ ocpu _ < <("${BENCH[@]}" encode "$f" --repeat "$N" --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy --out "$OUT/$name.ours.webp")
   IFS=$'\t' read -r _ _ _ _ _ _ _ hwm _ < <("${BENCH[@]}" encode "$f" --repeat 1 --quality "$Q" --effort "$M" --png-mode lossy --gif-mode lossy)
   if [[ $f == *.gif ]]; then
     cms=n/a; cbytes=n/a; crss=n/a; ccpu=n/a; tr=n/a; cr=n/a; br=n/a; same=n/a   # cwebp reads no GIF (gif2webp is another tool)
@@ -103,7 +103,7 @@ for f in "${JPEGS[@]}" "$CORPUS"/astronaut.png "$CORPUS"/chelsea.png "$CORPUS"/c
   name=$(basename "$f")
   # Only sizes that get an AVIF by default (AvifMaxPixels, 2560 x 2560); docs/imaging.md has the 5640x3172 case.
   [ $(( $(vipsheader -f width "$f") * $(vipsheader -f height "$f") )) -le 6553600 ] || continue
-  IFS=$'\t' read -r _ w h _ _ wbytes _ _ wcpu < <("${BENCH[@]}" encode "$f" --repeat "$AN" --quality "$Q" --effort "$M" --png-mode lossy --out "$OUT/$name.ours.webp")
+  IFS=$'\t' read -r _ w h _ _ wbytes _ _ wcpu _ < <("${BENCH[@]}" encode "$f" --repeat "$AN" --quality "$Q" --effort "$M" --png-mode lossy --out "$OUT/$name.ours.webp")
   IFS=$'\t' read -r _ _ _ bms _ _ _ _ bcpu abytes _ < <("${BENCH[@]}" encode "$f" --repeat "$AN" --quality "$Q" --effort "$M" --png-mode lossy \
     --formats avif,webp --avif-quality "$AQ" --avif-effort "$AE" --avif-out "$OUT/$name.ours.avif")
   IFS=$'\t' read -r _ _ _ _ _ _ _ bhwm _ < <("${BENCH[@]}" encode "$f" --repeat 1 --quality "$Q" --effort "$M" --png-mode lossy \
