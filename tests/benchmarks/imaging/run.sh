@@ -93,7 +93,9 @@ done
 CQ=$(( ((100 - AQ) * 63 + 50) / 100 ))
 SQUARE=$CORPUS/Elephants_2560x2560.jpg
 [ -f "$SQUARE" ] || vips thumbnail "$MATE/abstract/Elephants_5640x3172.jpg" "$SQUARE[Q=92]" 2560 --height 2560 --crop centre
-score() { local a=$OUT/score-a.png b=$OUT/score-b.png; vips copy "$1" "$a"; "${@:3}" "$2" "$b" >/dev/null 2>&1; butteraugli "$a" "$b" 2>/dev/null | tail -1 | awk '{printf "%.2f", $1}'; }
+# score SOURCE VARIANT DECODER: butteraugli distance of the decoded variant to the decoded source.
+dwebp_to() { dwebp -quiet "$1" -o "$2"; }
+score() { local a=$OUT/score-a.png b=$OUT/score-b.png; vips copy "$1" "$a"; "$3" "$2" "$b" >/dev/null 2>&1; butteraugli "$a" "$b" 2>/dev/null | tail -1 | awk '{printf "%.2f", $1}'; }
 echo
 echo "## AVIF (ours q=$AQ effort=$AE vs avifenc -s $((9 - AE)) --min 0 --max $((2 * CQ)) -y 420 -d 8), WebP Q=$Q for reference, median of $AN"
 echo
@@ -111,7 +113,7 @@ for f in "${JPEGS[@]}" "$CORPUS"/astronaut.png "$CORPUS"/chelsea.png "$CORPUS"/c
   read -r ams arss acpu < <(N=$AN timed avifenc -s $((9 - AE)) --min 0 --max $((2 * CQ)) -y 420 -d 8 -j 1 --ignore-exif --ignore-xmp --ignore-icc "$f" "$OUT/$name.avifenc.avif")
   acpu_ours=$(awk -v a="$bcpu" -v b="$wcpu" 'BEGIN{printf "%.0f", a-b}')
   if [ $((w * h)) -le 1000000 ]; then
-    sw=$(score "$f" "$OUT/$name.ours.webp" dwebp -quiet -o); so=$(score "$f" "$OUT/$name.ours.avif" avifdec); sa=$(score "$f" "$OUT/$name.avifenc.avif" avifdec)
+    sw=$(score "$f" "$OUT/$name.ours.webp" dwebp_to); so=$(score "$f" "$OUT/$name.ours.avif" avifdec); sa=$(score "$f" "$OUT/$name.avifenc.avif" avifdec)
   else
     sw=-; so=-; sa=-
   fi
