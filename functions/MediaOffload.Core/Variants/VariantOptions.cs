@@ -91,7 +91,7 @@ public sealed class VariantOptions
     /// Largest width x height that gets an AVIF variant; larger images get WebP only, and their AVIF key falls back to
     /// the WebP-or-original choice. Default <c>6_553_600</c> (2560 x 2560): every size WordPress generates, its
     /// <c>-scaled</c> copy included (<c>big_image_size_threshold</c> is 2560), but not the camera original above it,
-    /// which pages rarely show and which costs AVIF about 4 s of CPU per megapixel (docs/imaging.md, "Benchmarks").
+    /// which pages rarely show and which costs AVIF 4-6 s of CPU per megapixel on one core (docs/imaging.md, "Benchmarks").
     /// </summary>
     public long AvifMaxPixels { get; set; } = 2560L * 2560;
 
