@@ -64,7 +64,7 @@ public sealed class HeaderParityTests : IAsyncLifetime
         _host.ServeAsWordPress(_uploads, pageSize: 10, attachmentId: 42);
         var response = await _host.PostSignedAsync("/v1/events", builder.Build());
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await _host.WaitForKeysAsync(_host.MediaBucket, Prefix + "2024/05/photo.jpg.webp", Prefix + "2024/05/scan.jpeg.webp");
+        await _host.WaitForKeysAsync(_host.MediaBucket, Prefix + "2024/05/photo.jpg.avif", Prefix + "2024/05/photo.jpg.webp", Prefix + "2024/05/scan.jpeg.avif", Prefix + "2024/05/scan.jpeg.webp");
         Assert.Equal("public, max-age=86400", (await HeadAsync("2024/05/photo.jpg.webp")).Headers.CacheControl);
 
         // The Reconciler writes too: it makes a lost variant again and puts stale headers right.
@@ -79,7 +79,8 @@ public sealed class HeaderParityTests : IAsyncLifetime
         Assert.True(audit.InSync, string.Join(", ", audit.Plan?.Select(p => $"{p.Action} {p.Key}: {p.Reason}") ?? []));
         var store = new S3ObjectStore(_host.S3, new S3StoreOptions());
         var keys = await _host.KeysAsync(_host.MediaBucket, Prefix);
-        Assert.Equal(6, keys.Count);
+        // Four originals, and an .avif and a .webp for each of the two JPEGs.
+        Assert.Equal(8, keys.Count);
         foreach (var key in keys)
         {
             var stored = (await store.HeadAsync(_host.MediaBucket, key, CancellationToken.None))!;
@@ -90,8 +91,52 @@ public sealed class HeaderParityTests : IAsyncLifetime
         Assert.NotNull(ObjectAudit.Check((await store.HeadAsync(_host.MediaBucket, Prefix + "2024/05/scan.jpeg.webp", CancellationToken.None))!, new CachePolicy()));
         Assert.Equal("public, max-age=3600", (await HeadAsync("2024/05/scan.jpeg")).Headers.CacheControl);
         Assert.Equal("public, max-age=3600", (await HeadAsync("2024/05/scan.jpeg.webp")).Headers.CacheControl);
+        Assert.Equal("public, max-age=3600", (await HeadAsync("2024/05/scan.jpeg.avif")).Headers.CacheControl);
         Assert.Equal("public, max-age=600", (await HeadAsync("2024/05/banner.webp")).Headers.CacheControl);
         Assert.Equal(CachePolicy.LongLived, (await HeadAsync("2024/05/doc.pdf")).Headers.CacheControl);
+    }
+
+    [Fact]
+    public async Task Cli_SyncAndVerifyUnderTheSameOverrides_FindZeroDriftAndMatchTheService()
+    {
+        Write("2024/05/photo.jpg", TestImages.Jpeg(64, 48));
+        Write("2024/05/scan.jpeg", TestImages.Jpeg(40, 40));
+        Write("2024/05/banner.webp", WebP(32, 16));
+        Write("2024/05/doc.pdf", ServiceHost.Utf8("%PDF-1.4\n% doc\n%%EOF\n"));
+        var bucket = await _host.Moto.CreateBucketAsync("parity-overrides");
+        string[] overrides = [.. Overrides.SelectMany(o => new[] { "--cache-control", $"{o.Key}={o.Value}" })];
+
+        var sync = await CliAsync(["sync", _uploads, "--bucket", bucket, "--state", "none", .. overrides]);
+        var verify = await CliAsync(["verify", "--bucket", bucket, .. overrides]);
+        var verifyDefaults = await CliAsync(["verify", "--bucket", bucket]);
+
+        Assert.True(sync.Exit == 0, sync.Error);
+        Assert.True(verify.Exit == 0, verify.Output);
+        Assert.Equal(1, verifyDefaults.Exit);
+        var store = new S3ObjectStore(_host.S3, new S3StoreOptions());
+        var keys = await _host.KeysAsync(bucket, Prefix);
+        Assert.Equal(8, keys.Count);
+        foreach (var key in keys)
+        {
+            Assert.Null(ObjectAudit.Check((await store.HeadAsync(bucket, key, CancellationToken.None))!, _policy));
+        }
+
+        Assert.Equal("public, max-age=3600", (await _host.S3.GetObjectMetadataAsync(bucket, Prefix + "2024/05/scan.jpeg.avif")).Headers.CacheControl);
+        Assert.Equal("public, max-age=86400", (await _host.S3.GetObjectMetadataAsync(bucket, Prefix + "2024/05/photo.jpg.avif")).Headers.CacheControl);
+    }
+
+    private async Task<(int Exit, string Output, string Error)> CliAsync(string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var exit = await MediaOffload.Cli.Commands.CliApp.RunAsync([.. args, "--endpoint-url", _host.Moto.Endpoint], output, error, CancellationToken.None);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private void Write(string path, byte[] content)
+    {
+        var full = Path.Combine(_uploads, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full, content);
     }
 
     private static byte[] WebP(int width, int height)

@@ -46,11 +46,15 @@ public sealed class NativeBinaryTests
         var webp = await h.HeadAsync(h.Key("2024/05/photo.jpg.webp"));
         Assert.Equal(("image/webp", CachePolicy.LongLived), (webp.Headers.ContentType, webp.Headers.CacheControl));
         Assert.Contains(h.Key("2024/05/logo.png.webp"), await h.KeysAsync());
+        // The AVIF key holds AVIF, or the WebP when that came out smaller: either way libaom ran in the native binary.
+        var avif = await h.HeadAsync(h.Key("2024/05/photo.jpg.avif"));
+        Assert.Contains(avif.Headers.ContentType, new[] { "image/avif", "image/webp" });
+        Assert.DoesNotContain("x-amz-meta-variant-avif-skipped", avif.Metadata.Keys);
 
         // The report the native binary wrote reads back with the JIT build's serializer.
         var report = Core.Reconcile.ReconcileReport.FromJson(await File.ReadAllTextAsync(h.ReportPath))!;
         Assert.Equal(3, report.Done["Upload"]);
-        Assert.Equal(2, report.Done["GenerateVariant"]);
+        Assert.Equal(4, report.Done["GenerateVariant"]);
 
         // A re-run with the state file it wrote has nothing to do.
         var again = await NativeBinary.RunAsync(binary, [.. args, "--json"], Timeout, home: h.Root);

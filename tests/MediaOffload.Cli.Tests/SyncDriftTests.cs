@@ -36,6 +36,7 @@ public class SyncDriftTests
         Assert.Equal(1, exit);
         var plan = report!.Plan!.ToDictionary(p => p.Key, p => p.Action);
         Assert.Equal("Upload", plan[h.Key("2024/05/new.jpg")]);
+        Assert.Equal("GenerateVariant", plan[h.Key("2024/05/new.jpg.avif")]);
         Assert.Equal("GenerateVariant", plan[h.Key("2024/05/new.jpg.webp")]);
         Assert.Equal("Replace", plan[h.Key("2024/05/size.pdf")]);
         Assert.Equal("Replace", plan[h.Key("2024/05/md5.pdf")]);
@@ -43,8 +44,10 @@ public class SyncDriftTests
         Assert.Equal("FixHeaders", plan[h.Key("2024/05/ct.pdf")]);
         Assert.Equal("GenerateVariant", plan[h.Key("2024/06/novariant.png.webp")]);
         Assert.Equal("GenerateVariant", plan[h.Key("2024/06/stale.jpg.webp")]);
+        Assert.Equal("GenerateVariant", plan[h.Key("2024/06/novariant.png.avif")]);
+        Assert.Equal("GenerateVariant", plan[h.Key("2024/06/stale.jpg.avif")]);
         Assert.Equal("DeleteOrphan", plan[h.Key("2023/01/orphan.pdf")]);
-        Assert.Equal(9, plan.Count);
+        Assert.Equal(12, plan.Count);
 
         (exit, report, _, var error) = await h.RunAsync("sync", "--delete", "--force");
         Assert.True(exit == 0, error + report?.ToJson());

@@ -47,7 +47,7 @@ public sealed class ReconcileRunner(
         var prefix = request.Prefix ?? string.Empty;
         var site = _options.AllowedOrigins[0];
         // The manifest comes from the plugin's owner index, so it decides who owns each key (docs/keys.md).
-        var planner = new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, SourceOwnsKeys = true, Resume = start.Resume };
+        var planner = new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, VariantFormats = variants.Formats, SourceOwnsKeys = true, Resume = start.Resume };
         var control = stores.Control;
         var counter = new RequestCounter();
         var media = stores.Counted(counter);

@@ -7,6 +7,7 @@ using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Runs;
 using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
 using MediaOffload.Storage;
 
 namespace MediaOffload.Api.Reconcile;
@@ -90,7 +91,8 @@ internal sealed class ReconcileSteps(IObjectStore media, string mediaBucket, Job
                     throw new StepFailedException($"known: {known} (the source is unchanged since it was reported)", known: true);
                 }
 
-                var result = await variants.CreateAsync(item.SourceKey!, cancellationToken);
+                VariantKeys.TryParseVariant(item.Key, out _, out var target);
+                var result = await variants.CreateAsync(item.SourceKey!, target, cancellationToken);
                 if (result.Failure is not null)
                 {
                     var reason = $"{result.Detail}: {result.Failure}";

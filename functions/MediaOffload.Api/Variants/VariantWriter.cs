@@ -18,22 +18,83 @@ namespace MediaOffload.Api.Variants;
 public sealed record VariantResult(bool Changed, string Detail, string? Failure = null, string? RejectedSourceETag = null, StoredObject? Written = null);
 
 /// <summary>
-/// Writes <c>&lt;key&gt;.webp</c> next to a media image, or removes it. The original is only ever read.
+/// Writes the variants next to a media image (<c>&lt;key&gt;.avif</c> and <c>&lt;key&gt;.webp</c>, docs/keys.md,
+/// "Variants"), or removes them. The original is only ever read.
 /// </summary>
-public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
+public sealed class VariantWriter
 {
-    private readonly VariantOptions _variants = variantOptions.Value;
+    private readonly IObjectStore _store;
+    private readonly IVariantEncoder _encoder;
+    private readonly MemoryBudget _budget;
+    private readonly IOptions<VariantOptions> _variantOptions;
+    private readonly IOptions<OffloadOptions> _options;
+    private readonly CachePolicy _cachePolicy;
+    private readonly VariantOptions _variants;
+    private readonly IReadOnlySet<VariantTarget> _formats;
+    private readonly SharedEncodes _encodes;
+    private readonly string _bucket;
+
+    /// <summary>A writer for the media bucket of <paramref name="options"/>, making the formats <see cref="VariantOptions.Formats"/> names.</summary>
+    public VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
+    {
+        (_store, _encoder, _budget, _variantOptions, _options, _cachePolicy) = (store, encoder, budget, variantOptions, options, cachePolicy);
+        _variants = variantOptions.Value;
+        _formats = VariantOptions.ParseFormats(_variants.Formats);
+        _encodes = new SharedEncodes(encoder, budget);
+        _bucket = options.Value.MediaBucket;
+    }
+
+    /// <summary>The formats this writer makes (<see cref="VariantOptions.Formats"/>).</summary>
+    public IReadOnlySet<VariantTarget> Formats => _formats;
 
     /// <summary>The same writer over another store: a run's, which counts its requests.</summary>
-    public VariantWriter With(IObjectStore other) => new(other, encoder, budget, variantOptions, options, cachePolicy);
-    private readonly string _bucket = options.Value.MediaBucket;
+    public VariantWriter With(IObjectStore other) => new(other, _encoder, _budget, _variantOptions, _options, _cachePolicy);
 
-    /// <summary>Makes the variant for <paramref name="sourceKey"/> unless one made from the same source ETag exists.</summary>
-    public async Task<VariantResult> CreateAsync(string sourceKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes every variant of <paramref name="sourceKey"/> (an S3 event's work), one result per key in key order, from
+    /// at most one decode.
+    /// </summary>
+    public async Task<IReadOnlyList<(VariantTarget Target, VariantResult Result)>> CreateAllAsync(string sourceKey, CancellationToken cancellationToken)
     {
+        // Started together, in key order, so the .webp key takes the WebP the .avif key's encode made.
+        var steps = VariantKeys.VariantsOf(sourceKey, _formats).Select(v => (v.Target, Step: CreateAsync(sourceKey, v.Target, cancellationToken))).ToList();
+        var results = new List<(VariantTarget, VariantResult)>();
+        foreach (var (target, step) in steps)
+        {
+            results.Add((target, await step));
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="sourceKey"/>'s <paramref name="target"/> variant unless one made from the same source ETag
+    /// exists. Call it for a source's <c>.avif</c> key before its <c>.webp</c> key (plan order) so the two share one
+    /// decode (<see cref="SharedEncodes"/>).
+    /// </summary>
+    public Task<VariantResult> CreateAsync(string sourceKey, VariantTarget target, CancellationToken cancellationToken)
+    {
+        if (!VariantKeys.TryGetSourceKind(sourceKey, out var kind))
+        {
+            return Task.FromResult(new VariantResult(false, NotASource));
+        }
+
+        if (!VariantKeys.TargetsFor(kind, _formats).Contains(target))
+        {
+            return Task.FromResult(new VariantResult(false, $"no {target.Name()} variant: Variants:Formats is '{_variants.Formats}'"));
+        }
+
+        // Before the first await (see SharedEncodes).
+        var claim = _encodes.Start(sourceKey, target);
+        return CreateClaimedAsync(sourceKey, kind, claim, cancellationToken);
+    }
+
+    private async Task<VariantResult> CreateClaimedAsync(string sourceKey, SourceImageKind kind, SharedEncodes.Claim claim, CancellationToken cancellationToken)
+    {
+        using var _ = claim;
         try
         {
-            return await CreateOnceAsync(sourceKey, cancellationToken);
+            return await CreateOnceAsync(sourceKey, kind, claim, cancellationToken);
         }
         catch (PreconditionFailedException)
         {
@@ -41,7 +102,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
             // answering one upload, say): decide again on what is there now, which is usually the same variant.
             try
             {
-                return await CreateOnceAsync(sourceKey, cancellationToken);
+                return await CreateOnceAsync(sourceKey, kind, claim, cancellationToken);
             }
             catch (PreconditionFailedException)
             {
@@ -50,22 +111,17 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
         }
     }
 
-    private async Task<VariantResult> CreateOnceAsync(string sourceKey, CancellationToken cancellationToken)
+    private async Task<VariantResult> CreateOnceAsync(string sourceKey, SourceImageKind kind, SharedEncodes.Claim claim, CancellationToken cancellationToken)
     {
-        if (!VariantKeys.TryGetSourceKind(sourceKey, out var kind))
-        {
-            return new VariantResult(false, "not a JPEG, PNG or GIF key");
-        }
-
-        var source = await store.HeadAsync(_bucket, sourceKey, cancellationToken);
+        var source = await _store.HeadAsync(_bucket, sourceKey, cancellationToken);
         if (source is null)
         {
             return new VariantResult(false, "source no longer exists");
         }
 
         var sourceType = MediaTypes.ForExtension(Path.GetExtension(sourceKey).TrimStart('.'))!;
-        var variantKey = VariantKeys.VariantKeyFor(sourceKey);
-        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
+        var variantKey = VariantKeys.VariantKeyFor(sourceKey, claim.Target);
+        var existing = await _store.HeadAsync(_bucket, variantKey, cancellationToken);
         if (existing?.Headers is { } found && !VariantMetadata.IsVariant(found))
         {
             return new VariantResult(false, ForeignObject);
@@ -74,12 +130,12 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
         if (existing?.Headers is { } current && ETags.Same(current.Meta(VariantMetadata.SourceETag), source.ETag))
         {
             // Made from these very bytes: at most its headers are out of date, and a copy puts them right.
-            if (ObjectHeaderRules.VariantDifference(current, sourceType, cachePolicy) is null)
+            if (ObjectHeaderRules.VariantDifference(current, claim.Target, sourceType, _cachePolicy) is null)
             {
                 return new VariantResult(false, "variant already current");
             }
 
-            var copied = await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
+            var copied = await _store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, _cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
             return new VariantResult(true, "variant headers put right", Written: copied);
         }
 
@@ -88,30 +144,51 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
             return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}", source.ETag);
         }
 
-        var bytes = await ReadAsync(sourceKey, source.Size, cancellationToken);
-        var outcome = await VariantDecision.EncodeAndDecideAsync(encoder, budget, bytes, source.Headers?.ContentType, kind, cancellationToken);
+        var outcome = await claim.SharedAsync(source.ETag)
+            ?? await claim.EncodeAsync(await ReadAsync(sourceKey, source.Size, cancellationToken), source.Headers?.ContentType, kind, source.ETag, cancellationToken);
         if (!outcome.ShouldWrite)
         {
             return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, source.ETag);
         }
 
-        var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);
+        var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, _cachePolicy);
         using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
         // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
-        var written = await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
-        return new VariantResult(true, outcome.Format == VariantFormat.WebP
-            ? $"wrote WebP ({outcome.Body.Length} of {bytes.Length} bytes)"
-            : "wrote the original bytes: WebP was not smaller", Written: written with { Headers = written.Headers ?? headers });
+        var written = await _store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
+        return new VariantResult(true, Describe(outcome, claim.Target, source.Size), Written: written with { Headers = written.Headers ?? headers });
     }
+
+    private static string Describe(VariantOutcome outcome, VariantTarget target, long sourceSize) => outcome.Format switch
+    {
+        VariantFormat.Avif => $"wrote AVIF ({outcome.Body.Length} of {sourceSize} bytes)",
+        VariantFormat.WebP when target == VariantTarget.Avif => $"wrote WebP at the AVIF key ({outcome.Body.Length} of {sourceSize} bytes): AVIF was not smaller, or not made ({outcome.Metadata.GetValueOrDefault(VariantDecision.AvifSkippedKey) ?? "larger"})",
+        VariantFormat.WebP => $"wrote WebP ({outcome.Body.Length} of {sourceSize} bytes)",
+        _ => $"wrote the original bytes at the {target.Name()} key: no variant was smaller",
+    };
+
+    private const string NotASource = "not a JPEG, PNG, GIF or AVIF key";
 
     /// <summary>What a result says when a foreign object holds the variant key.</summary>
     public const string ForeignObject = "left alone: the object at the variant key is not a variant (it records no source ETag)";
 
-    /// <summary>Removes the variant of a deleted source; an object there that is not one of ours stays (docs/keys.md).</summary>
-    public async Task<VariantResult> DeleteAsync(string sourceKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes every variant of a deleted source, of every format (one turned off since is removed too), one result
+    /// per key; an object there that is not one of ours stays (docs/keys.md).
+    /// </summary>
+    public async Task<IReadOnlyList<(VariantTarget Target, VariantResult Result)>> DeleteAllAsync(string sourceKey, CancellationToken cancellationToken)
     {
-        var variantKey = VariantKeys.VariantKeyFor(sourceKey);
-        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
+        var results = new List<(VariantTarget, VariantResult)>();
+        foreach (var (variantKey, target) in VariantKeys.VariantsOf(sourceKey, VariantKeys.AllTargets))
+        {
+            results.Add((target, await DeleteAsync(variantKey, cancellationToken)));
+        }
+
+        return results;
+    }
+
+    private async Task<VariantResult> DeleteAsync(string variantKey, CancellationToken cancellationToken)
+    {
+        var existing = await _store.HeadAsync(_bucket, variantKey, cancellationToken);
         if (existing is null)
         {
             return new VariantResult(false, "no variant to delete");
@@ -124,7 +201,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
 
         try
         {
-            await store.DeleteAsync(_bucket, variantKey, existing.ETag, cancellationToken);
+            await _store.DeleteAsync(_bucket, variantKey, existing.ETag, cancellationToken);
         }
         catch (PreconditionFailedException)
         {
@@ -136,7 +213,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
 
     private async Task<byte[]> ReadAsync(string key, long size, CancellationToken cancellationToken)
     {
-        await using var stream = await store.OpenReadAsync(_bucket, key, cancellationToken)
+        await using var stream = await _store.OpenReadAsync(_bucket, key, cancellationToken)
             ?? throw new InvalidOperationException($"{key} vanished while its variant was being made");
         var buffer = new byte[size];
         var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);

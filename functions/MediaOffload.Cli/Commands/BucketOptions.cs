@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
+using MediaOffload.Core.Variants;
 
 namespace MediaOffload.Cli.Commands;
 
@@ -11,7 +12,8 @@ namespace MediaOffload.Cli.Commands;
 /// <param name="Region">AWS region; default <c>AWS_REGION</c>, else us-east-1.</param>
 /// <param name="Concurrency">S3 requests in flight. Default 16.</param>
 /// <param name="Policy">The Cache-Control table, with the <c>--cache-control</c> overrides. Default: none.</param>
-internal sealed record BucketOptions(string Bucket, string Prefix, string? EndpointUrl, string? Region, int Concurrency, CachePolicy Policy)
+/// <param name="VariantFormats">The variant formats images must have, as the service's <c>Offload:Variants:Formats</c>. Default AVIF and WebP.</param>
+internal sealed record BucketOptions(string Bucket, string Prefix, string? EndpointUrl, string? Region, int Concurrency, CachePolicy Policy, IReadOnlySet<VariantTarget> VariantFormats)
 {
     /// <summary>The options as the parser sees them; one set per command.</summary>
     internal sealed class Definition
@@ -38,9 +40,15 @@ internal sealed record BucketOptions(string Bucket, string Prefix, string? Endpo
             Arity = ArgumentArity.ZeroOrMore,
         }.Check(values => CacheControlOverrides.Problem(values));
 
+        public Option<string> VariantFormats { get; } = new Option<string>("--variant-formats")
+        {
+            Description = "The variant formats images must have, as the service's Offload:Variants:Formats: avif,webp or webp. Others are orphans.",
+            DefaultValueFactory = _ => new VariantOptions().Formats,
+        }.Check(FormatsProblem);
+
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Bucket, Prefix, EndpointUrl, Region, Concurrency, CacheControl })
+            foreach (var option in new Option[] { Bucket, Prefix, EndpointUrl, Region, Concurrency, CacheControl, VariantFormats })
             {
                 command.Options.Add(option);
             }
@@ -52,7 +60,22 @@ internal sealed record BucketOptions(string Bucket, string Prefix, string? Endpo
             r.GetValue(EndpointUrl),
             r.GetValue(Region),
             r.GetValue(Concurrency),
-            new CachePolicy(CacheControlOverrides.Parse(r.GetValue(CacheControl))));
+            new CachePolicy(CacheControlOverrides.Parse(r.GetValue(CacheControl))),
+            VariantOptions.ParseFormats(r.GetValue(VariantFormats)));
+
+        // The service's own rule (VariantOptions.Validate), so the CLI accepts exactly what the service does.
+        private static string? FormatsProblem(string? formats)
+        {
+            try
+            {
+                new VariantOptions { Formats = formats ?? string.Empty }.Validate();
+                return null;
+            }
+            catch (ArgumentException e)
+            {
+                return $"'{formats}': {e.Message}";
+            }
+        }
 
         private static string Trim(string? prefix) => (prefix ?? MediaKeys.DefaultPrefix).Trim('/');
     }

@@ -24,7 +24,7 @@ public static class CliApp
     {
         var root = new RootCommand($"Offload WordPress media to S3: sync an uploads folder, reconcile and verify headers.\n{ExitCodesHelp}")
         {
-            Build("sync", $"Upload new and changed files, fix headers, write WebP variants, and (with --delete) remove orphans.\n{ExitCodesHelp}\n{RejectedFilesHelp}",
+            Build("sync", $"Upload new and changed files, fix headers, write AVIF and WebP variants, and (with --delete) remove orphans.\n{ExitCodesHelp}\n{RejectedFilesHelp}",
                 new SyncOptions.Definition(), output, error),
             Build("reconcile", $"Report what sync would do, without changing anything.\n{ExitCodesHelp}",
                 new ReconcileOptions.Definition(), output, error),

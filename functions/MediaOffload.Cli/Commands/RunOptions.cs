@@ -26,7 +26,7 @@ internal interface ICommandDefinition
 /// <param name="DryRun">Print the plan and change nothing. Default false.</param>
 /// <param name="Delete">Orphan deletion and its cap.</param>
 /// <param name="CheckpointPath">Checkpoint file; default none (an interrupted run starts over, cheaply with the state file).</param>
-/// <param name="Variants">Encode missing or stale WebP variants. Default true.</param>
+/// <param name="Variants">Encode missing or stale variants (AVIF and WebP, per --variant-formats). Default true.</param>
 /// <param name="EncodeConcurrency">Image encodes at once. Default the CPU count.</param>
 /// <param name="MemoryBudgetMiB">MiB the encodes may take at once. Default 1024.</param>
 internal sealed record SyncOptions(
@@ -44,7 +44,7 @@ internal sealed record SyncOptions(
 
         public Option<string?> Checkpoint { get; } = new Option<string?>("--checkpoint") { Description = "Checkpoint file; an interrupted run resumes from it." }.WritableFile();
 
-        public Option<bool> NoVariants { get; } = new("--no-variants") { Description = "Do not encode missing or stale WebP variants." };
+        public Option<bool> NoVariants { get; } = new("--no-variants") { Description = "Do not encode missing or stale variants; report them." };
 
         public Option<int> EncodeConcurrency { get; } = new Option<int>("--encode-concurrency") { Description = "Image encodes at once; default the CPU count.", DefaultValueFactory = _ => Environment.ProcessorCount }.Between(1, 64);
 

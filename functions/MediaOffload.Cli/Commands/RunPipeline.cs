@@ -21,7 +21,7 @@ internal sealed class RunPipeline(IRunOptions options, IProgressSink progress)
     public async Task<ReconcileReport> RunAsync(CancellationToken cancellationToken)
     {
         var bucket = options.Bucket;
-        var planner = new PlannerOptions { Keys = new MediaKeys(bucket.Prefix), Policy = bucket.Policy };
+        var planner = new PlannerOptions { Keys = new MediaKeys(bucket.Prefix), Policy = bucket.Policy, VariantFormats = bucket.VariantFormats };
         var counter = new RequestCounter();
         using var s3 = CreateClient(bucket);
         var store = new S3ObjectStore(s3, new S3StoreOptions(), counter);
@@ -80,7 +80,7 @@ internal sealed class RunPipeline(IRunOptions options, IProgressSink progress)
         // Reconcile never encodes; the defaults only size what would not be used.
         var encodes = sync?.EncodeConcurrency ?? Environment.ProcessorCount;
         var budgetMiB = sync?.MemoryBudgetMiB ?? 1024;
-        var steps = new StepRunner(store, bucket.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions())),
+        var steps = new StepRunner(store, bucket.Bucket, files, planner, state, new Lazy<IVariantEncoder>(() => new LibvipsVariantEncoder(new VariantOptions { Formats = string.Join(',', bucket.VariantFormats.Select(f => f.Name())) })),
             new MemoryBudget(budgetMiB * 1024L * 1024), encodes);
         var run = new RunOptions
         {

@@ -27,6 +27,8 @@ internal sealed class StepRunner(
     private readonly ConcurrentDictionary<string, Task<string>> _sourceWrites = new(StringComparer.Ordinal);
     // Bounds the source buffers read for encoding as much as the encodes; the budget then bounds their memory.
     private readonly SemaphoreSlim _encodes = new(Math.Max(1, encodeConcurrency));
+    // Lazy: libvips loads only when a run has a variant to make.
+    private readonly Lazy<SharedEncodes> _encoders = new(() => new SharedEncodes(encoder.Value, budget));
 
     /// <inheritdoc />
     public Task RunAsync(PlanItem item, CancellationToken cancellationToken)
@@ -131,10 +133,19 @@ internal sealed class StepRunner(
     {
         var source = item.Source!;
         var sourceKey = item.SourceKey!;
+        if (!VariantKeys.TryParseVariant(item.Key, out _, out var target) || !VariantKeys.TryGetSourceKind(sourceKey, out var kind)
+            || MediaTypes.ForExtension(Path.GetExtension(sourceKey).TrimStart('.')) is not { } type)
+        {
+            throw new StepFailedException("source is not a JPEG, PNG, GIF or AVIF");
+        }
+
+        // Before the first await, so this source's .webp step, started after it, finds its .avif step (SharedEncodes).
+        using var claim = _encoders.Value.Start(sourceKey, target);
         var etag = item.SourceETag;
         if (etag is null)
         {
-            if (_sourceWrites.TryRemove(sourceKey, out var write))
+            // The .webp step is a source's last variant (WebP is always made, and sorts last), so it lets go of the write.
+            if ((target == VariantTarget.WebP ? _sourceWrites.TryRemove(sourceKey, out var write) : _sourceWrites.TryGetValue(sourceKey, out write)) && write is not null)
             {
                 try
                 {
@@ -152,35 +163,33 @@ internal sealed class StepRunner(
             }
         }
 
-        if (!VariantKeys.TryGetSourceKind(sourceKey, out var kind) || MediaTypes.ForExtension(Path.GetExtension(sourceKey).TrimStart('.')) is not { } type)
-        {
-            throw new StepFailedException("source is not a JPEG, PNG or GIF");
-        }
-
         if (state.RejectionFor(item.Key, source.Md5) is { } known)
         {
             throw new StepFailedException($"known: {known} (the file is unchanged since it was reported)", known: true);
         }
 
-        VariantOutcome outcome;
-        byte[] bytes;
-        await _encodes.WaitAsync(cancellationToken);
-        try
+        var outcome = await claim.SharedAsync(source.Md5!);
+        if (outcome is null)
         {
+            await _encodes.WaitAsync(cancellationToken);
             try
             {
-                bytes = await ReadVerifiedAsync(files.FullPath(source.Path), source, cancellationToken);
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-            {
-                throw new StepFailedException("source file vanished; no variant was made", e);
-            }
+                byte[] bytes;
+                try
+                {
+                    bytes = await ReadVerifiedAsync(files.FullPath(source.Path), source, cancellationToken);
+                }
+                catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    throw new StepFailedException("source file vanished; no variant was made", e);
+                }
 
-            outcome = await VariantDecision.EncodeAndDecideAsync(encoder.Value, budget, bytes, type.ContentType, kind, cancellationToken);
-        }
-        finally
-        {
-            _encodes.Release();
+                outcome = await claim.EncodeAsync(bytes, type.ContentType, kind, source.Md5!, cancellationToken);
+            }
+            finally
+            {
+                _encodes.Release();
+            }
         }
 
         if (!outcome.ShouldWrite)

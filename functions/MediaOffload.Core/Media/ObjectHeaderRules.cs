@@ -86,15 +86,19 @@ public static class ObjectHeaderRules
     }
 
     /// <summary>
-    /// Why a variant's headers are not what a variant of a <paramref name="sourceType"/> file carries under
-    /// <paramref name="policy"/>, or null: Content-Type WebP or the source's, Cache-Control of the source's type,
-    /// the current cache-policy, and a recorded source ETag.
+    /// Why the headers of a <paramref name="target"/> variant of a <paramref name="sourceType"/> file are not what it
+    /// carries under <paramref name="policy"/>, or null: a Content-Type the key may hold (its own format, the source's,
+    /// and for the AVIF key also WebP: docs/keys.md, "Variants"), Cache-Control of the source's type, the current
+    /// cache-policy, and a recorded source ETag.
     /// </summary>
-    public static string? VariantDifference(ObjectHeaders actual, MediaType sourceType, CachePolicy policy)
+    public static string? VariantDifference(ObjectHeaders actual, VariantTarget target, MediaType sourceType, CachePolicy policy)
     {
-        if (actual.ContentType != SourceImageKinds.WebPContentType && !string.Equals(actual.ContentType, sourceType.ContentType, StringComparison.OrdinalIgnoreCase))
+        var allowed = target == VariantTarget.Avif
+            ? new[] { target.ContentType(), SourceImageKinds.WebPContentType, sourceType.ContentType }
+            : [target.ContentType(), sourceType.ContentType];
+        if (!allowed.Contains(actual.ContentType, StringComparer.OrdinalIgnoreCase))
         {
-            return $"variant Content-Type is '{actual.ContentType}', want {SourceImageKinds.WebPContentType} or {sourceType.ContentType}";
+            return $"variant Content-Type is '{actual.ContentType}', want {string.Join(" or ", allowed)}";
         }
 
         if (actual.CacheControl != policy.For(sourceType))

@@ -9,7 +9,7 @@ namespace MediaOffload.Core.Paths;
 /// </summary>
 public sealed record MediaPath
 {
-    /// <summary>S3 keys are limited to 1024 UTF-8 bytes; keep room for the prefix and the <c>.webp</c> suffix.</summary>
+    /// <summary>S3 keys are limited to 1024 UTF-8 bytes; keep room for the prefix and a variant suffix (<c>.avif</c>, <c>.webp</c>).</summary>
     public const int MaxUtf8Bytes = 900;
 
     private MediaPath(string value) => Value = value;

@@ -15,7 +15,7 @@ public static class ObjectAudit
     public static string? Check(StoredObject obj, CachePolicy policy)
     {
         var headers = obj.Headers ?? throw new ArgumentException("The object was not audited (no headers).", nameof(obj));
-        var sourceKey = VariantKeys.SourceKeyOf(obj.Key);
+        var sourceKey = VariantKeys.TryParseVariant(obj.Key, out var variantOf, out var target) ? variantOf : null;
         if (sourceKey is not null && !VariantMetadata.IsVariant(headers))
         {
             // Another tool's file where a variant belongs (docs/keys.md): reported, and left for the operator.
@@ -32,7 +32,7 @@ public static class ObjectAudit
 
         if (sourceKey is not null)
         {
-            return ObjectHeaderRules.VariantDifference(headers, type, policy);
+            return ObjectHeaderRules.VariantDifference(headers, target, type, policy);
         }
 
         // An original, checked against what it records itself: the audit has no source to compare the bytes with.

@@ -15,7 +15,7 @@ public enum PlanAction
     /// <summary>The bytes are right but a header or the recorded metadata is not: copy in place with new headers.</summary>
     FixHeaders,
 
-    /// <summary>The WebP variant is missing or was made from an older source: encode and write <c>&lt;key&gt;.webp</c>.</summary>
+    /// <summary>A variant (<c>&lt;key&gt;.avif</c> or <c>&lt;key&gt;.webp</c>) is missing or was made from an older source: encode and write it.</summary>
     GenerateVariant,
 
     /// <summary>The object has no source (or its source may not be offloaded): delete it, only when deletes are asked for.</summary>

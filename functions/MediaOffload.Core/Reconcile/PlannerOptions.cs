@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using MediaOffload.Core.Media;
 using MediaOffload.Core.Paths;
+using MediaOffload.Core.Variants;
 
 namespace MediaOffload.Core.Reconcile;
 
@@ -13,8 +14,12 @@ public sealed record PlannerOptions
     /// <summary>The cache policy whose headers and version objects must carry. Default: no overrides.</summary>
     public CachePolicy Policy { get; init; } = new();
 
-    /// <summary>Whether JPEG, PNG and GIF sources need a <c>&lt;key&gt;.webp</c> variant. Default true.</summary>
-    public bool Variants { get; init; } = true;
+    /// <summary>
+    /// The variant formats sources need (<see cref="VariantKeys.TargetsFor"/>): <c>&lt;key&gt;.avif</c> and
+    /// <c>&lt;key&gt;.webp</c>. A variant of a format not listed is an orphan. Default both, as
+    /// <see cref="VariantOptions.Formats"/>; empty plans no variants.
+    /// </summary>
+    public IReadOnlySet<VariantTarget> VariantFormats { get; init; } = VariantKeys.AllTargets;
 
     /// <summary>
     /// Whether the source is the record of who owns each key: the plugin's manifest, built from its owner index

@@ -85,15 +85,21 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             if (sourceKey == key)
             {
                 item = PlanSource(source!, key, here);
-                if (NeedsVariant(source!, key, item))
+                if (NeedsVariant(source!, item))
                 {
                     var etag = item.Action is PlanAction.Upload or PlanAction.Replace ? null : here!.ETag;
-                    pending.Enqueue(new PendingVariant(key + VariantKeys.VariantSuffix, key, source!, etag, here?.LastModified, item.Action), key + VariantKeys.VariantSuffix);
+                    foreach (var (variantKey, _) in VariantKeys.VariantsOf(key, _options.VariantFormats))
+                    {
+                        pending.Enqueue(new PendingVariant(variantKey, key, source!, etag, here?.LastModified, item.Action), variantKey);
+                    }
                 }
-                else if (item.Action == PlanAction.Skip && item.Reported && here is not null && VariantKeys.IsSource(key))
+                else if (item.Action == PlanAction.Skip && item.Reported && here is not null)
                 {
-                    // The object stays, and so does its variant: it is no orphan while its source is there.
-                    pending.Enqueue(new PendingVariant(key + VariantKeys.VariantSuffix, key, source!, here.ETag, here.LastModified, item.Action, Held: true), key + VariantKeys.VariantSuffix);
+                    // The object stays, and so do its variants: they are no orphans while their source is there.
+                    foreach (var (variantKey, _) in VariantKeys.VariantsOf(key, _options.VariantFormats))
+                    {
+                        pending.Enqueue(new PendingVariant(variantKey, key, source!, here.ETag, here.LastModified, item.Action, Held: true), variantKey);
+                    }
                 }
 
                 (source, sourceKey) = await NextSourceAsync(s, sourceKey!);
@@ -185,12 +191,10 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             : new PlanItem(PlanAction.Skip, key, "in sync", source, obj);
     }
 
-    private bool NeedsVariant(SourceEntry source, string key, PlanItem item) =>
-        _options.Variants
-        && item.Action is PlanAction.Upload or PlanAction.Replace or PlanAction.FixHeaders or PlanAction.Skip
+    private static bool NeedsVariant(SourceEntry source, PlanItem item) =>
+        item.Action is PlanAction.Upload or PlanAction.Replace or PlanAction.FixHeaders or PlanAction.Skip
         && source.Rejection is null && source.Md5 is not null
-        && (item.Action != PlanAction.Skip || item.Object is not null)
-        && VariantKeys.IsSource(key);
+        && (item.Action != PlanAction.Skip || item.Object is not null);
 
     private PlanItem PlanVariant(PendingVariant v, StoredObject? obj)
     {
@@ -233,21 +237,25 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
 
         // The bytes are the right ones; headers written under another policy are put right by a copy, not an encode.
         var sourceType = MediaTypes.ForExtension(Extension(v.SourceKey))!;
-        return ObjectHeaderRules.VariantDifference(obj.Headers, sourceType, _options.Policy) is { } difference
+        VariantKeys.TryParseVariant(v.Key, out _, out var target);
+        return ObjectHeaderRules.VariantDifference(obj.Headers, target, sourceType, _options.Policy) is { } difference
             ? new PlanItem(PlanAction.FixHeaders, v.Key, difference, v.Source, obj, ObjectHeaderRules.FixedVariant(obj.Headers, sourceType, _options.Policy), v.SourceKey, v.SourceETag)
             : new PlanItem(PlanAction.Skip, v.Key, "variant in sync", v.Source, obj, null, v.SourceKey, v.SourceETag);
     }
 
     /// <param name="held">A file of the library carries the key's name but may not claim it (a reserved name).</param>
-    private static PlanItem PlanOrphan(StoredObject obj, bool held)
+    private PlanItem PlanOrphan(StoredObject obj, bool held)
     {
-        var isVariant = VariantKeys.SourceKeyOf(obj.Key) is not null && (obj.Headers is null || VariantMetadata.IsVariant(obj.Headers));
+        var isVariant = VariantKeys.TryParseVariant(obj.Key, out _, out var target) && (obj.Headers is null || VariantMetadata.IsVariant(obj.Headers));
         if (held && !isVariant)
         {
             return new PlanItem(PlanAction.Skip, obj.Key, "left alone: a library file of this name exists, though its name is reserved", null, obj) { Reported = true };
         }
 
-        return new PlanItem(PlanAction.DeleteOrphan, obj.Key, isVariant ? "variant whose source is gone" : "no source file", null, obj);
+        var reason = !isVariant ? "no source file"
+            : _options.VariantFormats.Contains(target) ? "variant whose source is gone"
+            : $"variant whose source is gone, or whose format ({target.Name()}) is turned off";
+        return new PlanItem(PlanAction.DeleteOrphan, obj.Key, reason, null, obj);
     }
 
     private async ValueTask<(SourceEntry?, string?)> FirstSourceAsync(IAsyncEnumerator<SourceEntry> s, string? after)

@@ -1,20 +1,112 @@
 namespace MediaOffload.Core.Variants;
 
 /// <summary>
-/// Which object keys get a WebP variant, and where it goes. Pure string rules: the S3 handler calls
-/// <see cref="TryGetSourceKind"/> on every created object and ignores keys that return false.
+/// Which object keys get variants, and where they go (docs/keys.md, "Variants"). Pure string rules: the S3 handler
+/// calls <see cref="TryGetSourceKind"/> on every created object and ignores keys that return false.
 /// </summary>
 public static class VariantKeys
 {
-    /// <summary>Suffix appended to the source key: <c>photo.jpg</c> becomes <c>photo.jpg.webp</c>.</summary>
-    public const string VariantSuffix = ".webp";
-
     /// <summary>
-    /// True when <paramref name="key"/> ends in <c>.jpg</c>, <c>.jpeg</c>, <c>.png</c> or <c>.gif</c> (any case)
-    /// on a non-empty file name. <c>.webp</c> keys, our own variants included, are never sources, so writing a
-    /// variant cannot trigger another one.
+    /// True when <paramref name="key"/> is a source: a <c>.jpg</c>, <c>.jpeg</c>, <c>.png</c> or <c>.gif</c> name (any
+    /// case), or a <c>.avif</c> name that is not itself a variant key (<c>photo.avif</c>, an AVIF original, but not
+    /// <c>photo.jpg.avif</c>). <c>.webp</c> keys and our own variants are never sources, so writing a variant cannot
+    /// trigger another one.
     /// </summary>
     public static bool TryGetSourceKind(string? key, out SourceImageKind kind)
+    {
+        if (!TryGetImageKind(key, out kind))
+        {
+            return false;
+        }
+
+        // photo.jpg.avif is the AVIF variant of photo.jpg, not an AVIF original.
+        return kind != SourceImageKind.Avif || !TryGetImageKind(key![..^".avif".Length], out var below) || below == SourceImageKind.Avif;
+    }
+
+    /// <summary>True when <paramref name="key"/> should get variants; see <see cref="TryGetSourceKind"/>.</summary>
+    public static bool IsSource(string? key) => TryGetSourceKind(key, out _);
+
+    /// <summary>
+    /// The variant formats a source of <paramref name="kind"/> gets among <paramref name="enabled"/>, in key order
+    /// (<c>.avif</c> before <c>.webp</c>). JPEG, PNG and GIF get every enabled format; an AVIF original gets WebP only.
+    /// </summary>
+    public static IReadOnlyList<VariantTarget> TargetsFor(SourceImageKind kind, IReadOnlySet<VariantTarget> enabled) =>
+        kind == SourceImageKind.Avif
+            ? enabled.Contains(VariantTarget.WebP) ? [VariantTarget.WebP] : []
+            : [.. InKeyOrder.Where(enabled.Contains)];
+
+    /// <summary>The variant keys of <paramref name="sourceKey"/> among <paramref name="enabled"/>, in key order; empty for a non-source.</summary>
+    public static IEnumerable<(string Key, VariantTarget Target)> VariantsOf(string sourceKey, IReadOnlySet<VariantTarget> enabled) =>
+        TryGetSourceKind(sourceKey, out var kind)
+            ? TargetsFor(kind, enabled).Select(t => (sourceKey + t.Suffix(), t))
+            : [];
+
+    /// <summary>
+    /// The source key and format of a variant key (<c>photo.jpg.avif</c>, <c>photo.jpg.webp</c>, <c>photo.avif.webp</c>),
+    /// or false when <paramref name="key"/> is not one. Exact case: a variant keeps its source's name as it is.
+    /// </summary>
+    public static bool TryParseVariant(string? key, out string sourceKey, out VariantTarget target) =>
+        TryMatchVariant(key, StringComparison.Ordinal, out sourceKey, out target);
+
+    /// <summary>The source key a variant key belongs to, or null when <paramref name="key"/> is not one (<see cref="TryParseVariant"/>).</summary>
+    public static string? SourceKeyOf(string key) => TryParseVariant(key, out var source, out _) ? source : null;
+
+    /// <summary>
+    /// True when the last segment of <paramref name="pathOrKey"/> has the shape of a variant key in any case
+    /// (<c>victim.jpg.webp</c>, <c>a.PNG.AVIF</c>, <c>b.avif.webp</c>). Such names are reserved for variants and refused
+    /// as uploads, so no file can replace what browsers get for another image (docs/keys.md).
+    /// </summary>
+    /// <param name="sourceName">The source the name is reserved for, e.g. <c>victim.jpg</c> for <c>victim.jpg.webp</c>.</param>
+    public static bool IsReservedName(string? pathOrKey, out string sourceName)
+    {
+        var reserved = TryMatchVariant(pathOrKey, StringComparison.OrdinalIgnoreCase, out var source, out _);
+        sourceName = reserved ? source[(source.LastIndexOf('/') + 1)..] : string.Empty;
+        return reserved;
+    }
+
+    /// <summary>
+    /// The key of <paramref name="sourceKey"/>'s <paramref name="target"/> variant: <c>&lt;key&gt;.avif</c> or
+    /// <c>&lt;key&gt;.webp</c>, keeping the original case and extension so two sources (<c>a.jpg</c>, <c>a.png</c>)
+    /// never share a variant.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not a source key, or its kind gets no such variant.</exception>
+    public static string VariantKeyFor(string sourceKey, VariantTarget target)
+    {
+        if (!TryGetSourceKind(sourceKey, out var kind) || !TargetsFor(kind, AllTargets).Contains(target))
+        {
+            throw new ArgumentException($"'{sourceKey}' gets no {target.Name()} variant: it is not a .jpg/.jpeg/.png/.gif key (or, for WebP only, .avif).", nameof(sourceKey));
+        }
+
+        return sourceKey + target.Suffix();
+    }
+
+    /// <summary>Every format, for rules that hold whatever is enabled (reserved names, parsing).</summary>
+    public static IReadOnlySet<VariantTarget> AllTargets { get; } = new HashSet<VariantTarget> { VariantTarget.Avif, VariantTarget.WebP };
+
+    // ".avif" sorts before ".webp" in UTF-8, so this is also the order the planner meets a source's variants in.
+    private static readonly VariantTarget[] InKeyOrder = [VariantTarget.Avif, VariantTarget.WebP];
+
+    // A source key followed by the suffix of a format its kind gets; only the suffix's case is up to comparison.
+    private static bool TryMatchVariant(string? key, StringComparison comparison, out string sourceKey, out VariantTarget target)
+    {
+        foreach (var candidate in InKeyOrder)
+        {
+            var suffix = candidate.Suffix();
+            if (key is not null && key.EndsWith(suffix, comparison)
+                && TryGetSourceKind(key[..^suffix.Length], out var kind) && TargetsFor(kind, AllTargets).Contains(candidate))
+            {
+                sourceKey = key[..^suffix.Length];
+                target = candidate;
+                return true;
+            }
+        }
+
+        sourceKey = string.Empty;
+        target = default;
+        return false;
+    }
+
+    private static bool TryGetImageKind(string? key, out SourceImageKind kind)
     {
         kind = default;
         if (string.IsNullOrEmpty(key))
@@ -22,8 +114,7 @@ public static class VariantKeys
             return false;
         }
 
-        var slash = key.LastIndexOf('/');
-        var name = key.AsSpan(slash + 1);
+        var name = key.AsSpan(key.LastIndexOf('/') + 1);
         var dot = name.LastIndexOf('.');
 
         // A dot at position 0 is a hidden-file name such as ".png", not a file with an extension.
@@ -33,80 +124,27 @@ public static class VariantKeys
         }
 
         var extension = name[(dot + 1)..];
-        if (extension.Equals("jpg", StringComparison.OrdinalIgnoreCase)
-            || extension.Equals("jpeg", StringComparison.OrdinalIgnoreCase))
+        if (extension.Equals("jpg", StringComparison.OrdinalIgnoreCase) || extension.Equals("jpeg", StringComparison.OrdinalIgnoreCase))
         {
             kind = SourceImageKind.Jpeg;
-            return true;
         }
-
-        if (extension.Equals("png", StringComparison.OrdinalIgnoreCase))
+        else if (extension.Equals("png", StringComparison.OrdinalIgnoreCase))
         {
             kind = SourceImageKind.Png;
-            return true;
         }
-
-        if (extension.Equals("gif", StringComparison.OrdinalIgnoreCase))
+        else if (extension.Equals("gif", StringComparison.OrdinalIgnoreCase))
         {
             kind = SourceImageKind.Gif;
-            return true;
         }
-
-        return false;
-    }
-
-    /// <summary>True when <paramref name="key"/> should get a variant; see <see cref="TryGetSourceKind"/>.</summary>
-    public static bool IsSource(string? key) => TryGetSourceKind(key, out _);
-
-    /// <summary>
-    /// The suffixes of every variant format, current and reserved: <c>.webp</c>, and <c>.avif</c>, which is held back
-    /// for AVIF variants so no upload can take those keys first.
-    /// </summary>
-    public static IReadOnlyList<string> ReservedSuffixes { get; } = [VariantSuffix, ".avif"];
-
-    /// <summary>
-    /// True when the last segment of <paramref name="pathOrKey"/> has the shape of a variant key: a JPEG, PNG or GIF
-    /// name followed by <c>.webp</c> or <c>.avif</c>, in any case (<c>victim.jpg.webp</c>, <c>a.PNG.AVIF</c>). Such
-    /// names are reserved for variants and refused as uploads, so no file can replace what browsers get for another
-    /// image (docs/keys.md).
-    /// </summary>
-    /// <param name="sourceName">The source the name is reserved for, e.g. <c>victim.jpg</c> for <c>victim.jpg.webp</c>.</param>
-    public static bool IsReservedName(string? pathOrKey, out string sourceName)
-    {
-        sourceName = string.Empty;
-        if (string.IsNullOrEmpty(pathOrKey))
+        else if (extension.Equals("avif", StringComparison.OrdinalIgnoreCase))
+        {
+            kind = SourceImageKind.Avif;
+        }
+        else
         {
             return false;
         }
 
-        foreach (var suffix in ReservedSuffixes)
-        {
-            if (pathOrKey.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) && IsSource(pathOrKey[..^suffix.Length]))
-            {
-                sourceName = pathOrKey[(pathOrKey.LastIndexOf('/') + 1)..^suffix.Length];
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The source key a WebP variant key belongs to, or null when <paramref name="key"/> is not one.</summary>
-    public static string? SourceKeyOf(string key) =>
-        key.EndsWith(VariantSuffix, StringComparison.Ordinal) && IsSource(key[..^VariantSuffix.Length]) ? key[..^VariantSuffix.Length] : null;
-
-    /// <summary>
-    /// The variant key of a source key: <c>&lt;key&gt;.webp</c>, keeping the original case and extension so two
-    /// sources (<c>a.jpg</c>, <c>a.png</c>) never share a variant.
-    /// </summary>
-    /// <exception cref="ArgumentException">The key is not a source key.</exception>
-    public static string VariantKeyFor(string sourceKey)
-    {
-        if (!IsSource(sourceKey))
-        {
-            throw new ArgumentException($"'{sourceKey}' is not a .jpg/.jpeg/.png/.gif key.", nameof(sourceKey));
-        }
-
-        return sourceKey + VariantSuffix;
+        return true;
     }
 }

@@ -8,7 +8,11 @@ namespace MediaOffload.Core.Tests.Reconcile;
 /// <summary>Builds planner inputs: sources and listed objects that match them unless told otherwise.</summary>
 internal static class PlannerFixture
 {
-    public static readonly PlannerOptions Options = new();
+    /// <summary>WebP variants only (<c>Variants:Formats</c> <c>webp</c>), which most planner tests are about.</summary>
+    public static readonly PlannerOptions Options = new() { VariantFormats = new HashSet<VariantTarget> { VariantTarget.WebP } };
+
+    /// <summary>The default: AVIF and WebP variants.</summary>
+    public static readonly PlannerOptions BothFormats = new();
     public static readonly DateTimeOffset Modified = new(2024, 5, 1, 10, 0, 0, TimeSpan.Zero);
 
     public static SourceEntry Source(string path, long size = 100, string? md5 = null) =>
@@ -24,10 +28,10 @@ internal static class PlannerFixture
             audited ? ObjectHeaderRules.ForSource(type, Options.Policy, source) : null);
     }
 
-    /// <summary>A variant of <paramref name="source"/> recording <paramref name="sourceETag"/>.</summary>
-    public static StoredObject VariantFor(SourceEntry source, string? sourceETag = null, bool audited = true) =>
-        new("b", Options.KeyFor(source.Path) + ".webp", 10, "\"v\"", Modified.AddMinutes(2),
-            audited ? new ObjectHeaders("image/webp", CachePolicy.LongLived, new Dictionary<string, string> { [VariantMetadata.SourceETag] = sourceETag ?? source.Md5!, [MediaMetadata.CachePolicy] = Options.Policy.Version }) : null);
+    /// <summary>A <paramref name="target"/> variant of <paramref name="source"/> recording <paramref name="sourceETag"/>.</summary>
+    public static StoredObject VariantFor(SourceEntry source, string? sourceETag = null, bool audited = true, VariantTarget target = VariantTarget.WebP) =>
+        new("b", Options.KeyFor(source.Path) + target.Suffix(), 10, "\"v\"", Modified.AddMinutes(2),
+            audited ? new ObjectHeaders(target.ContentType(), CachePolicy.LongLived, new Dictionary<string, string> { [VariantMetadata.SourceETag] = sourceETag ?? source.Md5!, [MediaMetadata.CachePolicy] = Options.Policy.Version }) : null);
 
     public static async Task<List<PlanItem>> PlanAsync(IEnumerable<SourceEntry> sources, IEnumerable<StoredObject> objects, PlannerOptions? options = null) =>
         await PlanAsync(new ReconcilePlanner(options ?? Options), sources, objects);

@@ -1,5 +1,6 @@
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
+using MediaOffload.Core.Variants;
 using static MediaOffload.Core.Tests.Reconcile.PlannerFixture;
 
 namespace MediaOffload.Core.Tests.Reconcile;
@@ -37,7 +38,7 @@ public class PlannerPropertyTests
     public async Task Plan_AfterApplyingThePlan_ReportsNoDrift(int seed)
     {
         var (sources, objects) = RandomWorld(seed);
-        var plan = await PlanAsync(sources, objects);
+        var plan = await PlanAsync(sources, objects, BothFormats);
         var bucket = objects.ToDictionary(o => o.Key);
         foreach (var item in plan)
         {
@@ -57,10 +58,11 @@ public class PlannerPropertyTests
 
         foreach (var item in plan.Where(i => i.Action == PlanAction.GenerateVariant))
         {
-            bucket[item.Key] = VariantFor(item.Source!, bucket[item.SourceKey!].ETag);
+            VariantKeys.TryParseVariant(item.Key, out _, out var target);
+            bucket[item.Key] = VariantFor(item.Source!, bucket[item.SourceKey!].ETag, target: target);
         }
 
-        var again = await PlanAsync(sources, bucket.Values);
+        var again = await PlanAsync(sources, bucket.Values, BothFormats);
         Assert.All(again, i => Assert.Equal(PlanAction.Skip, i.Action));
     }
 
@@ -120,6 +122,11 @@ public class PlannerPropertyTests
             if (path.EndsWith(".jpg") && random.Next(2) == 0)
             {
                 objects[obj.Key + ".webp"] = VariantFor(source, random.Next(2) == 0 ? null : "old");
+            }
+
+            if (path.EndsWith(".jpg") && random.Next(3) == 0)
+            {
+                objects[obj.Key + ".avif"] = VariantFor(source, random.Next(2) == 0 ? null : "old", target: VariantTarget.Avif);
             }
         }
 

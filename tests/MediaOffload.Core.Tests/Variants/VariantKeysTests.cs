@@ -11,6 +11,10 @@ public sealed class VariantKeysTests
     [InlineData("logo.png", SourceImageKind.Png)]
     [InlineData("uploads/anim.GIF", SourceImageKind.Gif)]
     [InlineData("dir.webp/photo.png", SourceImageKind.Png)]
+    [InlineData("2024/05/photo.avif", SourceImageKind.Avif)]
+    [InlineData("photo.AVIF", SourceImageKind.Avif)]
+    [InlineData("photo.avif.avif", SourceImageKind.Avif)]
+    [InlineData("dir.jpg/photo.avif", SourceImageKind.Avif)]
     public void TryGetSourceKind_ImageExtension_ReturnsKind(string key, SourceImageKind expected)
     {
         Assert.True(VariantKeys.TryGetSourceKind(key, out var kind));
@@ -19,6 +23,11 @@ public sealed class VariantKeysTests
 
     [Theory]
     [InlineData("photo.jpg.webp")]
+    [InlineData("photo.jpg.avif")]
+    [InlineData("photo.PNG.AVIF")]
+    [InlineData("anim.gif.avif")]
+    [InlineData("photo.avif.webp")]
+    [InlineData(".avif")]
     [InlineData("photo.webp")]
     [InlineData("photo.WEBP")]
     [InlineData("doc.pdf")]
@@ -38,21 +47,66 @@ public sealed class VariantKeysTests
     }
 
     [Theory]
-    [InlineData("photo.jpg", "photo.jpg.webp")]
-    [InlineData("2024/05/Photo.JPEG", "2024/05/Photo.JPEG.webp")]
-    [InlineData("a.png", "a.png.webp")]
-    [InlineData("a.gif", "a.gif.webp")]
-    public void VariantKeyFor_SourceKey_AppendsWebp(string key, string expected)
+    [InlineData("photo.jpg", VariantTarget.WebP, "photo.jpg.webp")]
+    [InlineData("photo.jpg", VariantTarget.Avif, "photo.jpg.avif")]
+    [InlineData("2024/05/Photo.JPEG", VariantTarget.Avif, "2024/05/Photo.JPEG.avif")]
+    [InlineData("a.png", VariantTarget.WebP, "a.png.webp")]
+    [InlineData("a.gif", VariantTarget.Avif, "a.gif.avif")]
+    [InlineData("a.avif", VariantTarget.WebP, "a.avif.webp")]
+    public void VariantKeyFor_SourceKey_AppendsTheFormatsSuffix(string key, VariantTarget target, string expected)
     {
-        Assert.Equal(expected, VariantKeys.VariantKeyFor(key));
+        Assert.Equal(expected, VariantKeys.VariantKeyFor(key, target));
+        Assert.True(VariantKeys.TryParseVariant(expected, out var source, out var parsed));
+        Assert.Equal((key, target), (source, parsed));
+    }
+
+    [Theory]
+    [InlineData(VariantTarget.WebP)]
+    [InlineData(VariantTarget.Avif)]
+    public void VariantKeyFor_VariantKey_NeverLoops(VariantTarget target)
+    {
+        var variant = VariantKeys.VariantKeyFor("photo.jpg", target);
+
+        Assert.False(VariantKeys.IsSource(variant));
+        Assert.Throws<ArgumentException>(() => VariantKeys.VariantKeyFor(variant, VariantTarget.WebP));
     }
 
     [Fact]
-    public void VariantKeyFor_VariantKey_NeverLoops()
+    public void VariantKeyFor_AvifOriginal_HasNoAvifVariant()
     {
-        var variant = VariantKeys.VariantKeyFor("photo.jpg");
+        Assert.Throws<ArgumentException>(() => VariantKeys.VariantKeyFor("photo.avif", VariantTarget.Avif));
+        Assert.False(VariantKeys.TryParseVariant("photo.avif.avif", out _, out _));
+    }
 
-        Assert.False(VariantKeys.IsSource(variant));
-        Assert.Throws<ArgumentException>(() => VariantKeys.VariantKeyFor(variant));
+    [Theory]
+    [InlineData("photo.jpg.avif", "photo.jpg")]
+    [InlineData("x/photo.JPG.WEBP", "photo.JPG")]
+    [InlineData("b.avif.WebP", "b.avif")]
+    public void IsReservedName_VariantShapeInAnyCase_NamesTheSource(string name, string expected)
+    {
+        Assert.True(VariantKeys.IsReservedName(name, out var source));
+        Assert.Equal(expected, source);
+    }
+
+    [Theory]
+    [InlineData("photo.avif")]
+    [InlineData("photo.avif.avif")]
+    [InlineData("photo.webp")]
+    [InlineData("photo.pdf.avif")]
+    public void IsReservedName_UploadableName_ReturnsFalse(string name)
+    {
+        Assert.False(VariantKeys.IsReservedName(name, out _));
+    }
+
+    [Fact]
+    public void VariantsOf_FormatsEnabled_ListsKeysInKeyOrder()
+    {
+        var both = new HashSet<VariantTarget> { VariantTarget.WebP, VariantTarget.Avif };
+        var webpOnly = new HashSet<VariantTarget> { VariantTarget.WebP };
+
+        Assert.Equal(["a.jpg.avif", "a.jpg.webp"], VariantKeys.VariantsOf("a.jpg", both).Select(v => v.Key));
+        Assert.Equal(["a.jpg.webp"], VariantKeys.VariantsOf("a.jpg", webpOnly).Select(v => v.Key));
+        Assert.Equal(["a.avif.webp"], VariantKeys.VariantsOf("a.avif", both).Select(v => v.Key));
+        Assert.Empty(VariantKeys.VariantsOf("a.jpg.avif", both));
     }
 }
