@@ -347,11 +347,11 @@ class Suite:
         self.media = {}
 
     def expect_offloaded(self, files, timeout=WAIT):
-        """Every file and its .webp variant in the bucket, with the right headers and MD5."""
+        """Every file and its .avif and .webp variants in the bucket, with the right headers and MD5."""
         # Keys are NFC (the service normalises); the file on disk keeps the bytes WordPress wrote, NFD included.
         on_disk = {"wp-content/uploads/" + unicodedata.normalize("NFC", p): p for p in files}
         expected = set(on_disk)
-        variants = {k + ".webp" for k in expected if k.lower().endswith((".jpg", ".jpeg", ".png", ".gif"))}
+        variants = {k + suffix for k in expected if k.lower().endswith((".jpg", ".jpeg", ".png", ".gif")) for suffix in (".avif", ".webp")}
         want = expected | variants
         wait_for(lambda: want <= set(self.s.keys()), f"{len(want)} objects in the bucket ({sorted(want)[:3]}...)",
                  timeout=timeout, tick=self.s.traffic)
@@ -365,6 +365,10 @@ class Suite:
         for key in sorted(variants):
             head = self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=key)
             assert head.get("CacheControl") == CACHE_CONTROL, f"{key}: Cache-Control {head.get('CacheControl')!r}"
+            # The AVIF key holds AVIF, or the WebP or the original when AVIF was not smaller (docs/keys.md, "Variants").
+            allowed = {"image/avif", "image/webp"} if key.endswith(".avif") else {"image/webp"}
+            assert head["ContentType"] in allowed | {"image/jpeg", "image/png", "image/gif"}, f"{key}: {head['ContentType']}"
+            assert head["Metadata"].get("source-etag"), f"{key}: no source-etag"
         return want
 
     def snapshot(self, keys):
@@ -422,7 +426,7 @@ class Suite:
         out = self.s.wp("cli", "status")
         assert f"endpoint:     {self.s.api_url}" in out and "(set, " in out and "[wp-config]" in out, out
 
-    @check("Upload JPEG via REST: original, -scaled, every size and every .webp in the bucket with Cache-Control")
+    @check("Upload JPEG via REST: original, -scaled, every size and every .avif and .webp in the bucket with Cache-Control")
     def upload_jpeg(self):
         src = os.path.join(self.s.tmp, "e2e-photo.jpg")
         subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "2800", "1900", "1"], check=True)
@@ -435,9 +439,11 @@ class Suite:
         assert "2" in "".join(files) and len(files) >= 6, f"too few sizes: {files}"
         self.expect_offloaded(files)
         self.media["jpeg"] = (att, files)
-        log(f"     upload answered in {upload_seconds:.1f}s; {len(files)} files offloaded")
+        avif = [f for f in files if self.s.s3.head_object(Bucket=MEDIA_BUCKET, Key=f"wp-content/uploads/{f}.avif")["ContentType"] == "image/avif"]
+        assert any(f.endswith("-scaled.jpg") for f in avif), f"the -scaled photo's .avif holds no AVIF: {avif}"
+        log(f"     upload answered in {upload_seconds:.1f}s; {len(files)} files offloaded, {len(avif)} .avif keys hold AVIF")
 
-    @check("Upload PNG via REST: every size and .webp in the bucket")
+    @check("Upload PNG via REST: every size, .avif and .webp in the bucket")
     def upload_png(self):
         src = os.path.join(self.s.tmp, "e2e-graphic.png")
         subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "1400", "1000", "2"], check=True)
@@ -657,7 +663,7 @@ class Suite:
                     assert meta.get("attachment-id") == str(att["id"]), (ascii(f), meta)
                     assert meta.get("source-name") == hashlib.sha256(f.encode("utf-8")).hexdigest()[:32], (ascii(f), meta)
                 keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files}
-                keys |= {k + ".webp" for k in keys}
+                keys |= {k + suffix for k in keys for suffix in (".avif", ".webp")}
                 snap = self.snapshot(keys)
             out.append((att, files))
         return out, snap
@@ -983,7 +989,7 @@ class Suite:
         nointl = self.s.nointl_env()
         att, files = self.media["hostile2raw"]
         keys = {"wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files}
-        keys |= {k + ".webp" for k in keys}
+        keys |= {k + suffix for k in keys for suffix in (".avif", ".webp")}
         assert keys <= set(self.s.keys())
         # Only PHP without intl serves the site now, so nothing else can post the outbox meanwhile.
         self.s.stop("wordpress")

@@ -156,7 +156,9 @@ class PathsTest extends TestCase {
 			$this->assertTrue( Paths::is_reserved_variant_name( 'c.png.' . $format ) );
 		}
 		$this->assertSame( array( 'webp', 'avif' ), Paths::VARIANT_FORMATS );
-		foreach ( array( 'a.jpg', 'a.webp', 'a.jpe.webp', 'a.jpg.jxl', '.jpg.avif', 'a.jpg.avif/', 'a.jpg-300x200.avif' ) as $name ) {
+		// An AVIF original's only variant is its WebP.
+		$this->assertSame( array( '2025/01/d.AVIF', 'webp' ), Paths::variant_source( '2025/01/d.AVIF.webp' ) );
+		foreach ( array( 'a.jpg', 'a.webp', 'a.avif', 'a.avif.avif', '.avif.webp', 'a.jpe.webp', 'a.jpg.jxl', '.jpg.avif', 'a.jpg.avif/', 'a.jpg-300x200.avif' ) as $name ) {
 			$this->assertNull( Paths::variant_source( $name ), $name );
 			$this->assertFalse( Paths::is_reserved_variant_name( $name ), $name );
 		}

@@ -62,9 +62,10 @@ class Paths {
 
 	/**
 	 * The last segment of a variant key: an image name, then the variant's extension (docs/keys.md, "Variant keys
-	 * are reserved"). Only these four image types, one of VARIANT_FORMATS, and a non-empty name in front.
+	 * are reserved"): a JPEG, PNG or GIF name then one of VARIANT_FORMATS, or an AVIF name then .webp (an AVIF
+	 * original has only a WebP variant), with a non-empty name in front.
 	 */
-	const RESERVED_VARIANT_NAME = '/^.+\.(?:jpg|jpeg|png|gif)\.(?:webp|avif)$/i';
+	const RESERVED_VARIANT_NAME = '/^.+\.(?:(?:jpg|jpeg|png|gif)\.(?:webp|avif)|avif\.webp)$/i';
 
 	/** What the service, the CLI, the template and the plugin all accept as KeyPrefix (docs/keys.md, "Media keys"). */
 	const KEY_PREFIX = '#^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$#D';
