@@ -36,20 +36,26 @@ public sealed class CliHarness : IAsyncDisposable
 
     public string Key(string path) => $"wp-content/uploads/{path}";
 
-    public string Write(string path, byte[] bytes)
+    public string Write(string path, byte[] bytes) => WriteFile(Uploads, path, bytes);
+
+    /// <summary>A real image made by libvips' CLI, so variants can be encoded.</summary>
+    public string WriteImage(string path, int width = 40, int seed = 0) => WriteVipsImage(Root, Uploads, path, width, seed);
+
+    /// <summary>Writes <paramref name="bytes"/> at <paramref name="path"/> below <paramref name="uploads"/>, folders included.</summary>
+    internal static string WriteFile(string uploads, string path, byte[] bytes)
     {
-        var full = Path.Combine(Uploads, path);
+        var full = Path.Combine(uploads, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         File.WriteAllBytes(full, bytes);
         return full;
     }
 
-    /// <summary>A real image made by libvips' CLI, so variants can be encoded.</summary>
-    public string WriteImage(string path, int width = 40, int seed = 0)
+    /// <summary>A black image from libvips' CLI, made in <paramref name="root"/> and moved into place, so no half-written file is seen.</summary>
+    internal static string WriteVipsImage(string root, string uploads, string path, int width, int seed)
     {
-        var full = Path.Combine(Uploads, path);
+        var full = Path.Combine(uploads, path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = Path.Combine(Root, $"img-{Guid.NewGuid():N}{Path.GetExtension(path)}");
+        var tmp = Path.Combine(root, $"img-{Guid.NewGuid():N}{Path.GetExtension(path)}");
         Run("vips", "black", tmp, (width + seed).ToString(), (width / 2).ToString());
         File.Move(tmp, full, overwrite: true);
         return full;

@@ -127,7 +127,6 @@ public sealed class S3CompatibilityTests
     /// <summary>A temp uploads folder, a fresh bucket on the shared s3rver, and in-process CLI runs against it.</summary>
     private sealed class S3rverCli : IAsyncDisposable
     {
-        private readonly CliHarnessFiles _files;
 
         private S3rverCli(S3rver server, string bucket, string root)
         {
@@ -136,7 +135,6 @@ public sealed class S3CompatibilityTests
             Root = root;
             Uploads = Directory.CreateDirectory(Path.Combine(root, "uploads")).FullName;
             S3 = server.CreateClient();
-            _files = new CliHarnessFiles(root, Uploads);
         }
 
         public S3rver Server { get; }
@@ -155,9 +153,9 @@ public sealed class S3CompatibilityTests
 
         public string Key(string path) => $"wp-content/uploads/{path}";
 
-        public void Write(string path, byte[] bytes) => _files.Write(path, bytes);
+        public void Write(string path, byte[] bytes) => CliHarness.WriteFile(Uploads, path, bytes);
 
-        public void WriteImage(string path, int width, int seed = 0) => _files.WriteImage(path, width, seed);
+        public void WriteImage(string path, int width, int seed = 0) => CliHarness.WriteVipsImage(Root, Uploads, path, width, seed);
 
         public async Task<Run> SyncAsync(params string[] extra)
         {
@@ -242,24 +240,4 @@ public sealed class S3CompatibilityTests
     }
 
     private sealed record Run(int Exit, ReconcileReport? Report, string Output, string Error);
-
-    /// <summary>Writes files and libvips images into the uploads folder, as <see cref="CliHarness"/> does.</summary>
-    private sealed class CliHarnessFiles(string root, string uploads)
-    {
-        public void Write(string path, byte[] bytes)
-        {
-            var full = Path.Combine(uploads, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            File.WriteAllBytes(full, bytes);
-        }
-
-        public void WriteImage(string path, int width, int seed)
-        {
-            var full = Path.Combine(uploads, path);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            var tmp = Path.Combine(root, $"img-{Guid.NewGuid():N}{Path.GetExtension(path)}");
-            CliHarness.Run("vips", "black", tmp, (width + seed).ToString(), (width / 2).ToString());
-            File.Move(tmp, full, overwrite: true);
-        }
-    }
 }

@@ -63,22 +63,13 @@ public sealed class MotoServer : IAsyncDisposable
     }
 
     /// <summary>An S3 client for this server, with the same checksum settings the service uses.</summary>
-    public IAmazonS3 CreateClient() => new AmazonS3Client(Credentials, new AmazonS3Config
-    {
-        ServiceURL = Endpoint,
-        ForcePathStyle = true,
-        AuthenticationRegion = "us-east-1",
-        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-    });
+    public IAmazonS3 CreateClient() => LoopbackS3.Client(Endpoint, Credentials);
 
     /// <summary>Creates a bucket with a unique name and returns the name.</summary>
     public async Task<string> CreateBucketAsync(string label)
     {
-        var name = $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 33, 63)].ToLowerInvariant();
         using var client = CreateClient();
-        await client.PutBucketAsync(new PutBucketRequest { BucketName = name });
-        return name;
+        return await LoopbackS3.CreateBucketAsync(client, label);
     }
 
     public ValueTask DisposeAsync()
