@@ -3,8 +3,8 @@
 
 Starts moto_server (the S3 emulator), a WordPress-like origin serving sample uploads and the MediaOffload service
 on Kestrel, all bound to 127.0.0.1 on free ports. Sends one signed attachment.uploaded event, the way the
-WordPress plugin does, waits for the service to offload every file and write its WebP variant, and prints each
-object with its Content-Type and Cache-Control. Everything it started is stopped when it ends.
+WordPress plugin does, waits for the service to offload every file and write its AVIF and WebP variants, and prints
+each object with its Content-Type and Cache-Control. Everything it started is stopped when it ends.
 """
 import datetime
 import hashlib
@@ -137,9 +137,9 @@ def main():
         status, answer = signed_post(api_url, "/v1/events", json.dumps(event).encode())
         print(f"4. Signed POST /v1/events -> {status} {answer}")
 
-        # Every file, and next to each its WebP variant, written when the file's own S3 event arrives.
+        # Every file, and next to each its AVIF and WebP variants, written when the file's own S3 event arrives.
         expected = {f"wp-content/uploads/{p}" for p in files}
-        expected |= {k + ".webp" for k in expected}
+        expected |= {k + suffix for k in expected for suffix in (".avif", ".webp")}
         deadline = time.time() + 60
         keys = set()
         while time.time() < deadline and not expected <= keys:
@@ -154,7 +154,7 @@ def main():
         missing = expected - keys
         if missing:
             sys.exit(f"demo: not offloaded: {sorted(missing)}")
-        print("Done: every file of the attachment and its WebP variant is in the media bucket with its headers.")
+        print("Done: every file of the attachment and its AVIF and WebP variants are in the media bucket with their headers.")
     finally:
         for p in reversed(processes):
             p.terminate()
