@@ -7,19 +7,23 @@ using MediaOffload.TestSupport;
 
 namespace MediaOffload.Cli.Tests;
 
-/// <summary>A temp uploads folder, a fresh bucket on the shared moto_server, and in-process CLI runs.</summary>
+/// <summary>
+/// A temp uploads folder, a fresh bucket on a shared local S3 server (moto_server, or s3rver with
+/// <see cref="OnS3rverAsync"/>), and in-process CLI runs against it.
+/// </summary>
 public sealed class CliHarness : IAsyncDisposable
 {
-    private CliHarness(MotoServer moto, string bucket, string root)
+    private CliHarness(string endpoint, IAmazonS3 s3, string bucket, string root)
     {
-        Moto = moto;
+        Endpoint = endpoint;
+        S3 = s3;
         Bucket = bucket;
         Root = root;
         Uploads = Directory.CreateDirectory(Path.Combine(root, "uploads")).FullName;
-        S3 = moto.CreateClient();
     }
 
-    public MotoServer Moto { get; }
+    /// <summary>The server's URL, passed to every run as <c>--endpoint-url</c>.</summary>
+    public string Endpoint { get; }
     public string Bucket { get; }
     public string Root { get; }
     public string Uploads { get; }
@@ -31,7 +35,15 @@ public sealed class CliHarness : IAsyncDisposable
     {
         var moto = await MotoServer.Shared;
         var bucket = await moto.CreateBucketAsync(label);
-        return new CliHarness(moto, bucket, Directory.CreateTempSubdirectory("cli-").FullName);
+        return new CliHarness(moto.Endpoint, moto.CreateClient(), bucket, Directory.CreateTempSubdirectory("cli-").FullName);
+    }
+
+    /// <summary>The same on the shared s3rver, which stores aws-chunked bodies verbatim (S3CompatibilityTests).</summary>
+    public static async Task<CliHarness> OnS3rverAsync(string label)
+    {
+        var server = await S3rver.Shared;
+        var bucket = await server.CreateBucketAsync(label);
+        return new CliHarness(server.Endpoint, server.CreateClient(), bucket, Directory.CreateTempSubdirectory("cli-s3rver-").FullName);
     }
 
     public string Key(string path) => $"wp-content/uploads/{path}";
@@ -76,7 +88,7 @@ public sealed class CliHarness : IAsyncDisposable
             args.Add(Uploads);
         }
 
-        args.AddRange(["--bucket", Bucket, "--endpoint-url", Moto.Endpoint, "--report", ReportPath]);
+        args.AddRange(["--bucket", Bucket, "--endpoint-url", Endpoint, "--report", ReportPath]);
         if (command != "verify")
         {
             args.AddRange(["--state", StatePath]);
@@ -92,6 +104,15 @@ public sealed class CliHarness : IAsyncDisposable
 
     public async Task<GetObjectMetadataResponse> HeadAsync(string key) =>
         await S3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key });
+
+    /// <summary>Every byte of an object, read back with a plain GET.</summary>
+    public async Task<byte[]> ReadAllAsync(string key)
+    {
+        using var response = await S3.GetObjectAsync(Bucket, key);
+        using var buffer = new MemoryStream();
+        await response.ResponseStream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
 
     public async Task<List<string>> KeysAsync()
     {

@@ -147,7 +147,7 @@ public class FailureTests
         h.Write("2024/05/a.pdf", CliHarness.Pdf("a"));
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await Commands.CliApp.RunAsync(["sync", h.Uploads, "--bucket", "no-such-bucket-here", "--endpoint-url", h.Moto.Endpoint, "--state", "none"], output, error, CancellationToken.None);
+        var exit = await Commands.CliApp.RunAsync(["sync", h.Uploads, "--bucket", "no-such-bucket-here", "--endpoint-url", h.Endpoint, "--state", "none"], output, error, CancellationToken.None);
         Assert.Equal(2, exit);
         Assert.Contains("bucket 'no-such-bucket-here' does not exist", error.ToString());
     }

@@ -33,7 +33,7 @@ public sealed class NativeBinaryTests
         h.WriteImage("2024/05/photo.jpg", width: 64);
         h.WriteImage("2024/05/logo.png", width: 32);
         h.Write("2024/05/doc.pdf", CliHarness.Pdf("native"));
-        string[] args = ["sync", h.Uploads, "--bucket", h.Bucket, "--endpoint-url", h.Moto.Endpoint, "--state", h.StatePath, "--report", h.ReportPath];
+        string[] args = ["sync", h.Uploads, "--bucket", h.Bucket, "--endpoint-url", h.Endpoint, "--state", h.StatePath, "--report", h.ReportPath];
 
         var (exit, output, error) = await NativeBinary.RunAsync(binary, args, Timeout, home: h.Root);
 
