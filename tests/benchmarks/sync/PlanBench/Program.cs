@@ -4,8 +4,8 @@ using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Storage;
 using MediaOffload.Core.Variants;
 
-// Plans N synthetic library entries against a bucket listing holding each source (audited, in sync) plus a
-// variant for every image, with a sprinkle of drift; both inputs are generated lazily in key order, the way a
+// Plans N synthetic library entries against a bucket listing holding each source (audited, in sync) plus its
+// variants (.avif and .webp) for every image, with a sprinkle of drift; both inputs are generated lazily in key order, the way a
 // directory walk and a paged listing arrive.
 var count = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
 var options = new PlannerOptions();
@@ -40,14 +40,17 @@ async IAsyncEnumerable<StoredObject> Bucket()
         yield return new StoredObject("b", key, source.Size, $"\"{source.Md5}\"", modified, headers);
         if (path.EndsWith(".jpg") && i % 50 != 3)
         {
-            yield return new StoredObject("b", key + ".webp", 10, "\"w\"", modified,
-                // What a variant carries since variants record the cache policy too (ObjectHeaderRules.ForVariant),
-                // so only the sprinkled drift is planned, not every variant.
-                new ObjectHeaders("image/webp", policy.For(MediaTypes.ForExtension("jpg")!), new Dictionary<string, string>
-                {
-                    [VariantMetadata.SourceETag] = source.Md5!,
-                    [MediaMetadata.CachePolicy] = policy.Version,
-                }));
+            // Both variant keys, in key order (.avif before .webp), with what ObjectHeaderRules.ForVariant writes, so
+            // only the sprinkled drift is planned, not every variant.
+            foreach (var (variantKey, target) in VariantKeys.VariantsOf(key, options.VariantFormats))
+            {
+                yield return new StoredObject("b", variantKey, 10, "\"w\"", modified,
+                    new ObjectHeaders(target.ContentType(), policy.For(MediaTypes.ForExtension("jpg")!), new Dictionary<string, string>
+                    {
+                        [VariantMetadata.SourceETag] = source.Md5!,
+                        [MediaMetadata.CachePolicy] = policy.Version,
+                    }));
+            }
         }
     }
 
