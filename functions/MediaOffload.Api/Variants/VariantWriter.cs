@@ -21,34 +21,18 @@ public sealed record VariantResult(bool Changed, string Detail, string? Failure 
 /// Writes the variants next to a media image (<c>&lt;key&gt;.avif</c> and <c>&lt;key&gt;.webp</c>, docs/keys.md,
 /// "Variants"), or removes them. The original is only ever read.
 /// </summary>
-public sealed class VariantWriter
+public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
 {
-    private readonly IObjectStore _store;
-    private readonly IVariantEncoder _encoder;
-    private readonly MemoryBudget _budget;
-    private readonly IOptions<VariantOptions> _variantOptions;
-    private readonly IOptions<OffloadOptions> _options;
-    private readonly CachePolicy _cachePolicy;
-    private readonly VariantOptions _variants;
-    private readonly IReadOnlySet<VariantTarget> _formats;
-    private readonly SharedEncodes _encodes;
-    private readonly string _bucket;
-
-    /// <summary>A writer for the media bucket of <paramref name="options"/>, making the formats <see cref="VariantOptions.Formats"/> names.</summary>
-    public VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
-    {
-        (_store, _encoder, _budget, _variantOptions, _options, _cachePolicy) = (store, encoder, budget, variantOptions, options, cachePolicy);
-        _variants = variantOptions.Value;
-        _formats = VariantOptions.ParseFormats(_variants.Formats);
-        _encodes = new SharedEncodes(encoder, budget);
-        _bucket = options.Value.MediaBucket;
-    }
+    private readonly VariantOptions _variants = variantOptions.Value;
+    private readonly IReadOnlySet<VariantTarget> _formats = VariantOptions.ParseFormats(variantOptions.Value.Formats);
+    private readonly SharedEncodes _encodes = new(encoder, budget);
+    private readonly string _bucket = options.Value.MediaBucket;
 
     /// <summary>The formats this writer makes (<see cref="VariantOptions.Formats"/>).</summary>
     public IReadOnlySet<VariantTarget> Formats => _formats;
 
     /// <summary>The same writer over another store: a run's, which counts its requests.</summary>
-    public VariantWriter With(IObjectStore other) => new(other, _encoder, _budget, _variantOptions, _options, _cachePolicy);
+    public VariantWriter With(IObjectStore other) => new(other, encoder, budget, variantOptions, options, cachePolicy);
 
     /// <summary>
     /// Makes every variant of <paramref name="sourceKey"/> (an S3 event's work), one result per key in key order, from
@@ -113,7 +97,7 @@ public sealed class VariantWriter
 
     private async Task<VariantResult> CreateOnceAsync(string sourceKey, SourceImageKind kind, SharedEncodes.Claim claim, CancellationToken cancellationToken)
     {
-        var source = await _store.HeadAsync(_bucket, sourceKey, cancellationToken);
+        var source = await store.HeadAsync(_bucket, sourceKey, cancellationToken);
         if (source is null)
         {
             return new VariantResult(false, "source no longer exists");
@@ -121,7 +105,7 @@ public sealed class VariantWriter
 
         var sourceType = MediaTypes.ForExtension(Path.GetExtension(sourceKey).TrimStart('.'))!;
         var variantKey = VariantKeys.VariantKeyFor(sourceKey, claim.Target);
-        var existing = await _store.HeadAsync(_bucket, variantKey, cancellationToken);
+        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
         if (existing?.Headers is { } found && !VariantMetadata.IsVariant(found))
         {
             return new VariantResult(false, ForeignObject);
@@ -130,12 +114,12 @@ public sealed class VariantWriter
         if (existing?.Headers is { } current && ETags.Same(current.Meta(VariantMetadata.SourceETag), source.ETag))
         {
             // Made from these very bytes: at most its headers are out of date, and a copy puts them right.
-            if (ObjectHeaderRules.VariantDifference(current, claim.Target, sourceType, _cachePolicy) is null)
+            if (ObjectHeaderRules.VariantDifference(current, claim.Target, sourceType, cachePolicy) is null)
             {
                 return new VariantResult(false, "variant already current");
             }
 
-            var copied = await _store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, _cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
+            var copied = await store.ReplaceHeadersAsync(ObjectHeaderRules.FixedVariant(current, sourceType, cachePolicy), _bucket, variantKey, existing.ETag, cancellationToken);
             return new VariantResult(true, "variant headers put right", Written: copied);
         }
 
@@ -151,10 +135,10 @@ public sealed class VariantWriter
             return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, source.ETag);
         }
 
-        var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, _cachePolicy);
+        var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);
         using var body = new MemoryStream(outcome.Body.ToArray(), writable: false);
         // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
-        var written = await _store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
+        var written = await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
         return new VariantResult(true, Describe(outcome, claim.Target, source.Size), Written: written with { Headers = written.Headers ?? headers });
     }
 
@@ -188,7 +172,7 @@ public sealed class VariantWriter
 
     private async Task<VariantResult> DeleteAsync(string variantKey, CancellationToken cancellationToken)
     {
-        var existing = await _store.HeadAsync(_bucket, variantKey, cancellationToken);
+        var existing = await store.HeadAsync(_bucket, variantKey, cancellationToken);
         if (existing is null)
         {
             return new VariantResult(false, "no variant to delete");
@@ -201,7 +185,7 @@ public sealed class VariantWriter
 
         try
         {
-            await _store.DeleteAsync(_bucket, variantKey, existing.ETag, cancellationToken);
+            await store.DeleteAsync(_bucket, variantKey, existing.ETag, cancellationToken);
         }
         catch (PreconditionFailedException)
         {
@@ -213,7 +197,7 @@ public sealed class VariantWriter
 
     private async Task<byte[]> ReadAsync(string key, long size, CancellationToken cancellationToken)
     {
-        await using var stream = await _store.OpenReadAsync(_bucket, key, cancellationToken)
+        await using var stream = await store.OpenReadAsync(_bucket, key, cancellationToken)
             ?? throw new InvalidOperationException($"{key} vanished while its variant was being made");
         var buffer = new byte[size];
         var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
