@@ -152,8 +152,8 @@ public sealed class SiteTests : IAsyncLifetime
         files = new[] { new { path, url = _host.Origin.UrlFor(path), size = content.Length, md5 = ServiceHost.Md5(content), mime = "image/jpeg", modified = "2024-05-01T10:00:00Z" } },
     });
 
-    private static object Entry(string path, byte[] content, long attachmentId) => new
+    private object Entry(string path, byte[] content, long attachmentId) => new
     {
-        path, size = content.Length, md5 = ServiceHost.Md5(content), mime = "application/pdf", modified = "2024-05-01T10:00:00Z", attachmentId,
+        path, url = _host.Origin.UrlFor(path), size = content.Length, md5 = ServiceHost.Md5(content), mime = "application/pdf", modified = "2024-05-01T10:00:00Z", attachmentId,
     };
 }
