@@ -107,7 +107,7 @@ class Variant_Fallback {
 			try {
 				$uploads = wp_upload_dir( null, false );
 				$space   = Key_Space::current();
-				if ( ! empty( $uploads['error'] ) || Schema::VERSION !== get_option( Schema::VERSION_OPTION ) || ! $space->matches_uploads( $uploads['basedir'], $uploads['baseurl'] ) ) {
+				if ( ! empty( $uploads['error'] ) || ! Network::is_active_here() || Schema::VERSION !== get_option( Schema::VERSION_OPTION ) || ! $space->matches_uploads( $uploads['basedir'], $uploads['baseurl'] ) ) {
 					return null;
 				}
 				// The subsite's file, named from the main uploads folder: its own base is that folder plus sites/N.
