@@ -78,6 +78,9 @@ class Plugin {
 		}
 		if ( is_admin() ) {
 			$this->parts['admin'] = new Admin();
+			if ( is_multisite() ) {
+				$this->parts['network_admin'] = new Network_Admin();
+			}
 		}
 		foreach ( $this->parts as $part ) {
 			$part->setup();
