@@ -23,4 +23,6 @@ require_once __DIR__ . '/inc/namespace.php';
 
 // Without intl the plugin cannot key names in NFC (docs/keys.md), so it is not activated at all.
 register_activation_hook( __FILE__, array( __NAMESPACE__ . '\\Requirements', 'on_activate' ) );
+// Network activation sets up every site's tables (docs/plugin.md, "Multisite").
+register_activation_hook( __FILE__, array( __NAMESPACE__ . '\\Network', 'on_activate' ) );
 add_action( 'plugins_loaded', __NAMESPACE__ . '\\bootstrap' );

@@ -26,7 +26,8 @@ function media_offload_uninstall_site() {
 }
 
 if ( is_multisite() ) {
-	foreach ( get_sites( array( 'fields' => 'ids' ) ) as $media_offload_site_id ) {
+	// Every site: get_sites() returns 100 unless told otherwise.
+	foreach ( get_sites( array( 'fields' => 'ids', 'number' => 0 ) ) as $media_offload_site_id ) {
 		switch_to_blog( $media_offload_site_id );
 		media_offload_uninstall_site();
 		restore_current_blog();

@@ -20,12 +20,6 @@ class PathsTest extends TestCase {
 		$this->assertSame( 'sites/2/2024/05/Caf%C3%A9%20%C3%9Cn%C3%AFcode.jpg', Paths::encode( 'sites/2/2024/05/Café Ünïcode.jpg' ) );
 	}
 
-	public function test_site_prefix() {
-		$this->assertSame( '', Paths::site_prefix( '/var/www/wp-content/uploads' ) );
-		$this->assertSame( 'sites/12/', Paths::site_prefix( '/var/www/wp-content/uploads/sites/12' ) );
-		$this->assertSame( '', Paths::site_prefix( '/var/www/wp-content/uploads/sites/x' ) );
-	}
-
 	public function test_clean_refuses_traversal_and_control_characters() {
 		$this->assertNull( Paths::clean( '2024/../wp-config.php' ) );
 		$this->assertNull( Paths::clean( '2024//a.jpg' ) );

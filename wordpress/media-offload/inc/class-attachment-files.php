@@ -83,8 +83,9 @@ class Attachment_Files {
 	 *
 	 * @param int        $attachment_id Attachment ID.
 	 * @param array|null $metadata      Metadata to use instead of the stored one.
-	 * @return array[] Each: path (with sites/N/, NFC), name (as on disk, without sites/N/), url, size, md5, mime,
-	 *                 modified. Sorted by path. Files with a reserved variant name are left out.
+	 * @return array[] Each: path (in the site's key space, Key_Space: with sites/N/ on a subsite; NFC), name (as on
+	 *                 disk, without sites/N/), url, size, md5, mime, modified. Sorted by path. Files with a reserved
+	 *                 variant name, and files outside the site's key space, are left out.
 	 */
 	public static function describe( $attachment_id, $metadata = null ) {
 		$uploads = wp_upload_dir( null, false );
@@ -93,7 +94,7 @@ class Attachment_Files {
 		}
 		$basedir = untrailingslashit( $uploads['basedir'] );
 		$baseurl = untrailingslashit( $uploads['baseurl'] );
-		$prefix  = Paths::site_prefix( $basedir );
+		$space   = Key_Space::current();
 		$cache   = get_post_meta( $attachment_id, self::META, true );
 		$cache   = is_array( $cache ) ? $cache : array();
 		$fresh   = array();
@@ -102,6 +103,11 @@ class Attachment_Files {
 		foreach ( self::paths( $attachment_id, $metadata ) as $relative ) {
 			// A file named like another image's variant key is WordPress's to serve (docs/keys.md).
 			if ( ! Paths::is_offloadable( $relative ) || Paths::is_reserved_variant_name( $relative ) ) {
+				continue;
+			}
+			// Outside this site's key space (a main-site file in a subsite's folder): not this site's to send.
+			$path = $space->path( $relative );
+			if ( null === $path ) {
 				continue;
 			}
 			$full = $basedir . '/' . $relative;
@@ -127,7 +133,7 @@ class Attachment_Files {
 			// The key is NFC, as the service makes it; the URL names the file as it is on disk, and so does 'name'
 			// (for the index only; Events leaves it out of the event).
 			$files[]            = array(
-				'path'     => $prefix . Paths::nfc( $relative ),
+				'path'     => $path,
 				'name'     => $relative,
 				'url'      => $baseurl . '/' . Paths::encode( $relative ),
 				'size'     => $size,
@@ -150,15 +156,15 @@ class Attachment_Files {
 	}
 
 	/**
-	 * Paths (with sites/N/, NFC) recorded when the attachment was last described or named by its metadata, without
-	 * reserved variant names. Events::on_delete() narrows them to the paths the attachment may delete.
+	 * Paths (in the site's key space, Key_Space: with sites/N/ on a subsite; NFC) recorded when the attachment was last
+	 * described or named by its metadata, without reserved variant names or paths outside the site's key space.
+	 * Events::on_delete() narrows them to the paths the attachment may delete.
 	 *
 	 * @param int $attachment_id Attachment ID.
 	 * @return string[]
 	 */
 	public static function known_paths( $attachment_id ) {
-		$uploads = wp_upload_dir( null, false );
-		$prefix  = Paths::site_prefix( untrailingslashit( $uploads['basedir'] ) );
+		$space   = Key_Space::current();
 		$cache   = get_post_meta( $attachment_id, self::META, true );
 		$paths   = is_array( $cache ) ? array_keys( $cache ) : array();
 		foreach ( self::paths( $attachment_id ) as $path ) {
@@ -175,11 +181,14 @@ class Attachment_Files {
 		);
 		$paths = array_values(
 			array_unique(
-				array_map(
-					function ( $p ) use ( $prefix ) {
-						return $prefix . Paths::nfc( $p );
-					},
-					$paths
+				array_filter(
+					array_map(
+						function ( $p ) use ( $space ) {
+							return $space->path( $p );
+						},
+						$paths
+					),
+					'is_string'
 				)
 			)
 		);

@@ -270,9 +270,8 @@ class Manifest_Index {
 	 */
 	public static function upgrade_from_v1() {
 		global $wpdb;
-		$uploads = wp_upload_dir( null, false );
-		$prefix  = Paths::site_prefix( untrailingslashit( (string) $uploads['basedir'] ) );
-		$table   = Schema::files_table();
+		$prefix = Key_Space::current()->prefix();
+		$table  = Schema::files_table();
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		$wpdb->query( $wpdb->prepare( "UPDATE {$table} SET name = SUBSTRING(path, %d) WHERE name = ''", strlen( $prefix ) + 1 ) );
 		update_option( self::REINDEX_OPTION, 0, false );
@@ -324,7 +323,7 @@ class Manifest_Index {
 		$uploads = wp_upload_dir( null, false );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
 		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT path, attachment_id, name, size, md5, mime, modified FROM {$table} WHERE path > %s ORDER BY path ASC LIMIT %d", (string) $after, (int) $limit + 1 ), ARRAY_A );
-		return self::shape_page( (array) $rows, $limit, untrailingslashit( (string) $uploads['baseurl'] ), Paths::site_prefix( untrailingslashit( (string) $uploads['basedir'] ) ) );
+		return self::shape_page( (array) $rows, $limit, untrailingslashit( (string) $uploads['baseurl'] ), Key_Space::current() );
 	}
 
 	/**
@@ -334,23 +333,26 @@ class Manifest_Index {
 	 * percent-encoded per segment exactly like an event's `url`. The service fetches decomposed (NFD) names through
 	 * it and records the owner's on-disk name from it (docs/keys.md).
 	 *
-	 * @param array[] $rows        Rows: path, attachment_id, name, size, md5, mime, modified.
-	 * @param int     $limit       Page size.
-	 * @param string  $baseurl     Uploads base URL of the site, without trailing slash.
-	 * @param string  $site_prefix "sites/N/" on a multisite subsite, else "".
+	 * @param array[]          $rows    Rows: path, attachment_id, name, size, md5, mime, modified.
+	 * @param int              $limit   Page size.
+	 * @param string           $baseurl Uploads base URL of the site, without trailing slash.
+	 * @param Key_Space|string $space   The site's key space, or its prefix ("sites/N/" on a subsite, else "").
 	 * @return array{files: array[], next: string|null}
 	 */
-	public static function shape_page( array $rows, $limit, $baseurl, $site_prefix ) {
+	public static function shape_page( array $rows, $limit, $baseurl, $space ) {
+		$space = Key_Space::of( $space );
 		$more  = count( $rows ) > $limit;
 		$rows  = array_slice( $rows, 0, $limit );
 		$files = array();
 		foreach ( $rows as $row ) {
 			$path = (string) $row['path'];
-			// Rows indexed before the reserved-name rule are dropped by the re-index; never list one meanwhile.
-			if ( Paths::is_reserved_variant_name( $path ) ) {
+			// Rows indexed before the reserved-name rule are dropped by the re-index; never list one meanwhile. Nor a
+			// row outside the site's key space: the manifest lists this site's files only (docs/plugin.md, "Multisite").
+			$relative = $space->relative( $path );
+			if ( Paths::is_reserved_variant_name( $path ) || null === $relative ) {
 				continue;
 			}
-			$name    = isset( $row['name'] ) && '' !== (string) $row['name'] ? (string) $row['name'] : (string) substr( $path, strlen( $site_prefix ) );
+			$name    = isset( $row['name'] ) && '' !== (string) $row['name'] ? (string) $row['name'] : $relative;
 			$files[] = array(
 				'path'         => $path,
 				'url'          => rtrim( (string) $baseurl, '/' ) . '/' . Paths::encode( $name ),

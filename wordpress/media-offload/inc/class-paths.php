@@ -177,16 +177,6 @@ class Paths {
 	}
 
 	/**
-	 * The multisite prefix of an uploads base directory: "sites/3/" for .../uploads/sites/3, else "".
-	 *
-	 * @param string $basedir wp_upload_dir()['basedir'] of the current site.
-	 * @return string
-	 */
-	public static function site_prefix( $basedir ) {
-		return preg_match( '#/(sites/[0-9]+)/?$#', str_replace( '\\', '/', (string) $basedir ), $m ) ? $m[1] . '/' : '';
-	}
-
-	/**
 	 * Normalises a relative path: forward slashes, no leading slash, no empty, "." or ".." segments.
 	 * Returns null for a path that may not be sent.
 	 *

@@ -69,12 +69,18 @@ class Plugin {
 			'events'   => new Events( $this->ready ),
 			'manifest' => new Manifest_Route(),
 		);
+		if ( is_multisite() ) {
+			$this->parts['network'] = new Network();
+		}
 		if ( $this->ready ) {
 			$this->parts['urls'] = new Urls();
 			$this->parts['variants'] = new Variant_Fallback();
 		}
 		if ( is_admin() ) {
 			$this->parts['admin'] = new Admin();
+			if ( is_multisite() ) {
+				$this->parts['network_admin'] = new Network_Admin();
+			}
 		}
 		foreach ( $this->parts as $part ) {
 			$part->setup();
@@ -113,6 +119,15 @@ class Plugin {
 	 * Creates the tables on first run (and per site on multisite), then indexes existing media in the background.
 	 */
 	public function install() {
+		self::install_site();
+	}
+
+	/**
+	 * Creates or upgrades the current site's tables (switch_to_blog() included) and schedules the indexing of its
+	 * existing media. Also run for every site when the plugin is network-activated, and for a site the network
+	 * creates later (Network).
+	 */
+	public static function install_site() {
 		if ( get_option( Schema::VERSION_OPTION ) === Schema::VERSION ) {
 			return;
 		}

@@ -29,13 +29,73 @@ class Settings {
 	const MIN_SECRET_LENGTH = 32;
 
 	/**
+	 * The wp-config constant of per-site secrets on a network: blog id => secret, or blog id => array( current,
+	 * previous… ) while a site's secret is rotated. It wins over MEDIA_OFFLOAD_SECRET for the sites it names, so
+	 * each site can sign with its own secret although wp-config.php is shared (docs/plugin.md, "Multisite").
+	 */
+	const SITE_SECRETS = 'MEDIA_OFFLOAD_SITE_SECRETS';
+
+	/**
 	 * Whether a wp-config constant sets this field.
 	 *
 	 * @param string $field Field name.
 	 * @return bool
 	 */
 	public static function is_locked( $field ) {
+		if ( 'secret' === $field && null !== self::site_secrets() ) {
+			return true;
+		}
 		return isset( self::FIELDS[ $field ] ) && defined( self::FIELDS[ $field ][0] );
+	}
+
+	/**
+	 * The current site's secrets from MEDIA_OFFLOAD_SITE_SECRETS (current first), or null when it names none for
+	 * this site.
+	 *
+	 * @return string[]|null
+	 */
+	public static function site_secrets() {
+		if ( ! defined( self::SITE_SECRETS ) ) {
+			return null;
+		}
+		return self::site_secret_list( constant( self::SITE_SECRETS ), get_current_blog_id() );
+	}
+
+	/**
+	 * One site's secrets from a MEDIA_OFFLOAD_SITE_SECRETS value. Pure.
+	 *
+	 * @param mixed $map     blog id => secret or list of secrets (current first).
+	 * @param int   $blog_id Blog id.
+	 * @return string[]|null Null when the map is not an array or names no non-empty secret for the site.
+	 */
+	public static function site_secret_list( $map, $blog_id ) {
+		$blog_id = (int) $blog_id;
+		if ( ! is_array( $map ) || $blog_id < 1 || ! array_key_exists( $blog_id, $map ) ) {
+			return null;
+		}
+		$secrets = array();
+		foreach ( (array) $map[ $blog_id ] as $secret ) {
+			if ( is_scalar( $secret ) && '' !== trim( (string) $secret ) ) {
+				$secrets[] = trim( (string) $secret );
+			}
+		}
+		return $secrets ? $secrets : null;
+	}
+
+	/**
+	 * Where the current site's secret comes from: 'site-constant' (MEDIA_OFFLOAD_SITE_SECRETS), 'constant'
+	 * (MEDIA_OFFLOAD_SECRET, the same for every site of a network), 'option' (this site's settings) or 'none'.
+	 *
+	 * @return string
+	 */
+	public static function secret_source() {
+		if ( null !== self::site_secrets() ) {
+			return 'site-constant';
+		}
+		if ( defined( self::FIELDS['secret'][0] ) ) {
+			return 'constant';
+		}
+		return '' === self::get( 'secret' ) ? 'none' : 'option';
 	}
 
 	/**
@@ -49,7 +109,10 @@ class Settings {
 			return null;
 		}
 		list( $constant, $default ) = self::FIELDS[ $field ];
-		if ( defined( $constant ) ) {
+		$site_secrets               = 'secret' === $field ? self::site_secrets() : null;
+		if ( null !== $site_secrets ) {
+			$value = $site_secrets[0];
+		} elseif ( defined( $constant ) ) {
 			$value = constant( $constant );
 		} else {
 			$stored = get_option( self::OPTION, array() );
@@ -73,13 +136,23 @@ class Settings {
 
 	/**
 	 * Secrets accepted on the manifest route: the current one, then MEDIA_OFFLOAD_PREVIOUS_SECRET during a rotation.
+	 * A site that MEDIA_OFFLOAD_SITE_SECRETS names accepts its own list only: the network-wide previous secret would
+	 * let every site's manifest open with one secret again.
 	 *
 	 * @return string[]
 	 */
 	public static function accepted_secrets() {
-		$secrets = array( self::get( 'secret' ) );
-		if ( defined( 'MEDIA_OFFLOAD_PREVIOUS_SECRET' ) ) {
-			$secrets[] = (string) MEDIA_OFFLOAD_PREVIOUS_SECRET;
+		$site_secrets = self::site_secrets();
+		if ( null !== $site_secrets ) {
+			$secrets = array( self::get( 'secret' ) );
+			foreach ( array_slice( $site_secrets, 1 ) as $previous ) {
+				$secrets[] = $previous;
+			}
+		} else {
+			$secrets = array( self::get( 'secret' ) );
+			if ( defined( 'MEDIA_OFFLOAD_PREVIOUS_SECRET' ) ) {
+				$secrets[] = (string) MEDIA_OFFLOAD_PREVIOUS_SECRET;
+			}
 		}
 		/**
 		 * Filters the secrets accepted on signed routes.
@@ -129,6 +202,10 @@ class Settings {
 		if ( '' !== $endpoint && ! Client::endpoint_allowed( $endpoint ) ) {
 			$problems[] = self::endpoint_refused_message();
 		}
+		if ( defined( self::SITE_SECRETS ) && ! is_array( constant( self::SITE_SECRETS ) ) ) {
+			/* translators: %s: constant name */
+			$problems[] = sprintf( __( '%s must be an array of blog id => secret; it is ignored.', 'media-offload' ), self::SITE_SECRETS );
+		}
 		$secret = self::get( 'secret' );
 		if ( '' === $secret ) {
 			$problems[] = __( 'The signing secret is not set.', 'media-offload' );
@@ -138,6 +215,13 @@ class Settings {
 		}
 		if ( self::get( 'rewrite_urls' ) && '' === self::get( 'cdn_domain' ) ) {
 			$problems[] = __( 'URL rewriting is on but no CDN domain is set, so URLs are left alone.', 'media-offload' );
+		}
+		if ( is_multisite() ) {
+			$uploads = wp_upload_dir( null, false );
+			if ( empty( $uploads['error'] ) && ! Key_Space::current()->matches_uploads( $uploads['basedir'], $uploads['baseurl'] ) ) {
+				/* translators: %s: e.g. sites/3 */
+				$problems[] = sprintf( __( 'This site keeps its uploads outside the network\'s uploads folder plus %s (an older network layout), so the service cannot key its files; URLs are left alone.', 'media-offload' ), rtrim( Key_Space::current()->prefix(), '/' ) );
+			}
 		}
 		if ( ! Paths::is_valid_key_prefix( self::get( 'key_prefix' ) ) ) {
 			$problems[] = self::key_prefix_message() . ' ' . __( 'URLs are left alone until it is fixed.', 'media-offload' );

@@ -39,25 +39,25 @@ class Url_Rewriter {
 	private $owners;
 
 	/**
-	 * "sites/N/" on a multisite subsite, else "": index paths carry it, uploads-relative URL paths do not.
+	 * The site's key space: index paths carry its "sites/N/" on a subsite, uploads-relative URL paths do not.
 	 *
-	 * @var string
+	 * @var Key_Space
 	 */
-	private $site_prefix;
+	private $space;
 
 	/**
 	 * Constructor.
 	 *
-	 * @param string      $local_base  Uploads base URL of the current site (wp_upload_dir()['baseurl']).
-	 * @param string      $cdn_base    CDN URL the same files live under, including key prefix and any sites/N.
-	 * @param object|null $owners      Ownership lookups (see $owners).
-	 * @param string      $site_prefix "sites/N/" or "".
+	 * @param string           $local_base Uploads base URL of the current site (wp_upload_dir()['baseurl']).
+	 * @param string           $cdn_base   CDN URL the same files live under, including key prefix and any sites/N.
+	 * @param object|null      $owners     Ownership lookups (see $owners).
+	 * @param Key_Space|string $space      The site's key space, or its prefix: "sites/N/" or "".
 	 */
-	public function __construct( $local_base, $cdn_base, $owners = null, $site_prefix = '' ) {
-		$this->local       = self::strip_scheme( rtrim( (string) $local_base, '/' ) );
-		$this->cdn         = rtrim( (string) $cdn_base, '/' );
-		$this->owners      = $owners;
-		$this->site_prefix = (string) $site_prefix;
+	public function __construct( $local_base, $cdn_base, $owners = null, $space = '' ) {
+		$this->local  = self::strip_scheme( rtrim( (string) $local_base, '/' ) );
+		$this->cdn    = rtrim( (string) $cdn_base, '/' );
+		$this->owners = $owners;
+		$this->space  = Key_Space::of( $space );
 	}
 
 	/**
@@ -66,7 +66,7 @@ class Url_Rewriter {
 	 *
 	 * @param string $cdn_domain  Setting: "cdn.example.com" or "https://cdn.example.com".
 	 * @param string $key_prefix  Setting: "wp-content/uploads".
-	 * @param string $site_prefix "sites/N/" on a multisite subsite, else "".
+	 * @param string $site_prefix Key_Space::prefix(): "sites/N/" on a multisite subsite, else "".
 	 * @return string
 	 */
 	public static function cdn_base( $cdn_domain, $key_prefix, $site_prefix ) {
@@ -83,7 +83,7 @@ class Url_Rewriter {
 		}
 		$base = $domain . '/' . $prefix;
 		$site = trim( (string) $site_prefix, '/' );
-		if ( '' !== $site && ! preg_match( '#^sites/[0-9]+$#D', $site ) ) {
+		if ( '' !== $site && Key_Space::of( $site . '/' )->prefix() !== $site . '/' ) {
 			return '';
 		}
 		return '' === $site ? $base : $base . '/' . $site;
@@ -135,9 +135,14 @@ class Url_Rewriter {
 		if ( null === $relative ) {
 			return $url;
 		}
+		// Outside the site's key space (the main site's URL of a file in a subsite's folder): WordPress serves it.
+		$path = $this->space->path( $relative );
+		if ( null === $path ) {
+			return $url;
+		}
 		$nfc    = Paths::nfc( $relative );
 		$is_nfc = $nfc === $relative;
-		$owner  = $this->owners ? $this->owners->owner_name( $this->site_prefix . $nfc, $is_nfc, (int) $attachment_id ) : null;
+		$owner  = $this->owners ? $this->owners->owner_name( $path, $is_nfc, (int) $attachment_id ) : null;
 		if ( ! self::may_rewrite( $relative, $owner ) ) {
 			return $url;
 		}

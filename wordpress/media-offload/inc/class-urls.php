@@ -62,8 +62,9 @@ class Urls {
 		$blog = get_current_blog_id();
 		if ( ! isset( $this->rewriters[ $blog ] ) ) {
 			$uploads = wp_upload_dir( null, false );
-			$site    = Paths::site_prefix( $uploads['basedir'] );
-			$cdn     = Url_Rewriter::cdn_base( Settings::get( 'cdn_domain' ), Settings::get( 'key_prefix' ), $site );
+			$site    = Key_Space::current();
+			// A subsite whose uploads are not below /sites/{id} (pre-3.5 blogs.dir) has no CDN URLs: nothing is there.
+			$cdn     = $site->matches_uploads( $uploads['basedir'], $uploads['baseurl'] ) ? Url_Rewriter::cdn_base( Settings::get( 'cdn_domain' ), Settings::get( 'key_prefix' ), $site->prefix() ) : '';
 			/**
 			 * Filters the CDN base URL that replaces the uploads base URL.
 			 *
@@ -87,7 +88,7 @@ class Urls {
 	 * @param string       $cdn     CDN base.
 	 * @param string       $escaped The same, escaped for its context.
 	 * @param Index_Owners $owners  Ownership lookups.
-	 * @param string       $site    "sites/N/" or "".
+	 * @param Key_Space    $site    The site's key space.
 	 * @return Url_Rewriter|null
 	 */
 	private static function make( $local, $cdn, $escaped, $owners, $site ) {

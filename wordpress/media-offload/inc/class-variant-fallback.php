@@ -57,19 +57,21 @@ class Variant_Fallback {
 	/**
 	 * The local file a variant request stands for, or null. Pure apart from the file system and $owner_name.
 	 *
-	 * @param string   $request_path Decoded URL path, e.g. /wp-content/uploads/2024/05/a.jpg.avif.
-	 * @param string   $base_path    Decoded path of the uploads base URL, e.g. /wp-content/uploads.
-	 * @param string   $basedir      Uploads base directory.
-	 * @param callable $owner_name   NFC path (with sites/N/) => the on-disk name of its owner per the index, or null.
-	 * @param string   $site_prefix  "sites/N/" or "".
+	 * @param string           $request_path Decoded URL path, e.g. /wp-content/uploads/2024/05/a.jpg.avif.
+	 * @param string           $base_path    Decoded path of the uploads base URL, e.g. /wp-content/uploads.
+	 * @param string           $basedir      Uploads base directory.
+	 * @param callable         $owner_name   Key-space path (NFC, with sites/N/) => the on-disk name of its owner per
+	 *                                       the index, or null.
+	 * @param Key_Space|string $space        The site's key space, or its prefix: "sites/N/" or "".
 	 * @return string|null
 	 */
-	public static function source_file( $request_path, $base_path, $basedir, $owner_name, $site_prefix = '' ) {
+	public static function source_file( $request_path, $base_path, $basedir, $owner_name, $space = '' ) {
 		$relative = self::source_name( $request_path, $base_path );
 		if ( null === $relative || Paths::is_reserved_variant_name( $relative ) ) {
 			return null;
 		}
-		if ( call_user_func( $owner_name, $site_prefix . Paths::nfc( $relative ) ) !== $relative ) {
+		$path = Key_Space::of( $space )->path( $relative );
+		if ( null === $path || call_user_func( $owner_name, $path ) !== $relative ) {
 			return null;
 		}
 		$root = realpath( $basedir );
@@ -78,6 +80,54 @@ class Variant_Fallback {
 			return null;
 		}
 		return $real;
+	}
+
+	/**
+	 * The original a variant request stands for on this site, or, when the main site of a network is asked for a
+	 * file in a subsite's folder, on that subsite: the CDN falls back to the origin with the object's key as its
+	 * path (/wp-content/uploads/sites/2/…), which reaches the main site on a subdirectory network. The subsite's own
+	 * index decides, and only when the plugin has set it up there (docs/plugin.md, "Multisite").
+	 *
+	 * @param string $path Decoded request path.
+	 * @return string|null
+	 */
+	private static function current_site_file( $path ) {
+		$uploads = wp_upload_dir( null, false );
+		if ( ! empty( $uploads['error'] ) ) {
+			return null;
+		}
+		$base_path = rawurldecode( (string) wp_parse_url( $uploads['baseurl'], PHP_URL_PATH ) );
+		$relative  = self::source_name( $path, $base_path );
+		$blog_id   = null === $relative ? 0 : Key_Space::current()->subsite_of( $relative );
+		if ( $blog_id > 0 ) {
+			if ( ! get_site( $blog_id ) ) {
+				return null;
+			}
+			switch_to_blog( $blog_id );
+			try {
+				$uploads = wp_upload_dir( null, false );
+				$space   = Key_Space::current();
+				if ( ! empty( $uploads['error'] ) || ! Network::is_active_here() || Schema::VERSION !== get_option( Schema::VERSION_OPTION ) || ! $space->matches_uploads( $uploads['basedir'], $uploads['baseurl'] ) ) {
+					return null;
+				}
+				// The subsite's file, named from the main uploads folder: its own base is that folder plus sites/N.
+				return self::source_file( $path, rtrim( $base_path, '/' ) . '/' . rtrim( $space->prefix(), '/' ), $uploads['basedir'], array( __CLASS__, 'owner_name' ), $space );
+			} finally {
+				restore_current_blog();
+			}
+		}
+		return self::source_file( $path, $base_path, $uploads['basedir'], array( __CLASS__, 'owner_name' ), Key_Space::current() );
+	}
+
+	/**
+	 * The on-disk name of a key-space path's owner in the current site's index, or null.
+	 *
+	 * @param string $path Key-space path.
+	 * @return string|null
+	 */
+	public static function owner_name( $path ) {
+		$row = Manifest_Index::owner_row( $path );
+		return $row ? $row['name'] : null;
 	}
 
 	/**
@@ -104,20 +154,7 @@ class Variant_Fallback {
 		if ( ! apply_filters( 'media_offload_variant_fallback', $serve, $variant[1] ) ) {
 			return;
 		}
-		$uploads = wp_upload_dir( null, false );
-		if ( ! empty( $uploads['error'] ) ) {
-			return;
-		}
-		$file = self::source_file(
-			$path,
-			rawurldecode( (string) wp_parse_url( $uploads['baseurl'], PHP_URL_PATH ) ),
-			$uploads['basedir'],
-			function ( $nfc_path ) {
-				$row = Manifest_Index::owner_row( $nfc_path );
-				return $row ? $row['name'] : null;
-			},
-			Paths::site_prefix( untrailingslashit( $uploads['basedir'] ) )
-		);
+		$file = self::current_site_file( $path );
 		if ( null === $file ) {
 			return;
 		}
