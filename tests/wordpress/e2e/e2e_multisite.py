@@ -210,18 +210,11 @@ define( 'MEDIA_OFFLOAD_SITE_SECRETS', array( 2 => '{SECRETS[2]}' ) );
             env[f"Offload__Sites__{n}__Url"] = self.site_urls[site]
             env[f"Offload__Sites__{n}__KeySpace"] = "" if site == 1 else f"sites/{site}"
             env[f"Offload__Sites__{n}__SigningSecrets__0"] = SECRETS[site]
-        # The network's uploads base URL as each site serves it (/site2/wp-content/uploads for site 2 by WordPress's
-        # default): the service derives only one uploads base per origin, and both sites share this one
-        # (docs/plugin.md, "Multisite").
-        bases = set()
+        # Each site's uploads base is its URL plus /wp-content/uploads, as WordPress serves it by default: the
+        # service derives one per site, so the network needs no UploadsUrls (docs/plugin.md, "Multisite").
         for site in (1, 2):
             base, tail = self.uploads[site]["baseurl"], "" if site == 1 else f"/sites/{site}"
-            assert base.endswith(tail), f"site {site} keeps its uploads at {base}"
-            bases.add(base[: len(base) - len(tail)])
-        bases = sorted(bases)
-        for n, base in enumerate(bases):
-            env[f"Offload__UploadsUrls__{n}"] = base
-        self.uploads_urls = bases
+            assert base == self.site_urls[site].rstrip("/") + "/wp-content/uploads" + tail, f"site {site} keeps its uploads at {base}"
         self.start("service", ["dotnet", API_DLL], env=env, cwd=os.path.dirname(API_DLL))
         wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
 
@@ -609,7 +602,7 @@ def main():
         net.install_network()
         net.start_service()
         log(f"E2E multisite: stack up in {time.time() - started:.0f}s (network {net.wp_url}, site 2 {net.site_urls[2]}, service {net.api_url})")
-        log(f"E2E multisite: uploads base URLs {', '.join(net.uploads_urls)}")
+        log(f"E2E multisite: uploads base URLs {net.uploads[1]['baseurl']}, {net.uploads[2]['baseurl']}")
         Suite(net).run()
     except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
         results.append(("stack", False))
