@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WordPress plugin's tests: php -l over every PHP file, PHPUnit unit tests, then the end-to-end suite against a
-# real WordPress, MariaDB, moto_server and the service, all on 127.0.0.1. Installs what is missing first, always
-# tears down what it started, and ends with one "N passed, N failed" line. Artifacts: tests/wordpress/artifacts/.
+# real WordPress, MariaDB, moto_server and the service, all on 127.0.0.1, once per WordPress version below. Installs
+# what is missing first, always tears down what it started, and ends with one "N passed, N failed" line over all of
+# it. Artifacts: tests/wordpress/artifacts/ (each E2E run's log is e2e-LABEL.log, its files are in e2e-LABEL/).
 set -uo pipefail
 cd "$(dirname "$0")"
 TESTS_DIR=$(pwd)
@@ -25,8 +26,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# 1. What is missing.
-packages=(wordpress mariadb-server php-cli php-mysql php-gd php-curl php-xml php-mbstring php-intl phpunit chromium)
+# The E2E runs: label, the version the tree must hold, the tree. Bookworm's own package is installed below; trixie's
+# is fetched into .cache/ by fetch-wordpress.sh (without touching the system's apt sources), once, and reused.
+WP61=6.1.9
+WP68=6.8.12
+WP68_TREE="$TESTS_DIR/.cache/wp-$WP68"
+e2e_runs=("6.1 $WP61 /usr/share/wordpress" "6.8 $WP68 $WP68_TREE")
+
+# 1. What is missing. The fetched tree links into php-getid3 and libjs-* (see fetch-wordpress.sh); 6.8 adds lodash.
+packages=(wordpress mariadb-server php-cli php-mysql php-gd php-curl php-xml php-mbstring php-intl phpunit chromium
+          php-getid3 libjs-cropper libjs-underscore libjs-lodash)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -47,6 +56,11 @@ if [ ! -f "$API_DLL" ] || [ "${MEDIA_OFFLOAD_REBUILD:-0}" = 1 ]; then
   dotnet build "$REPO/functions/MediaOffload.Api" -c Release --nologo -v q >"$ARTIFACTS/dotnet-build.log" 2>&1 \
     || { echo "dotnet build failed; see $ARTIFACTS/dotnet-build.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
+# A tree that cannot be had is reported here and counted as a failed E2E run below, never skipped.
+wp68_error=
+bash "$TESTS_DIR/fetch-wordpress.sh" trixie "$WP68" twentytwentyfive "$WP68_TREE" >"$ARTIFACTS/fetch-wordpress.log" 2>&1 \
+  || wp68_error=$(tail -1 "$ARTIFACTS/fetch-wordpress.log")
+cat "$ARTIFACTS/fetch-wordpress.log"
 
 # 2. php -l on every PHP file of the plugin and the tests.
 lint_failed=0
@@ -54,7 +68,8 @@ lint_count=0
 while IFS= read -r -d '' f; do
   lint_count=$((lint_count + 1))
   out=$(php -l "$f" 2>&1) || { echo "$out"; lint_failed=$((lint_failed + 1)); }
-done < <(find "$REPO/wordpress" "$TESTS_DIR" -path "$TESTS_DIR/node_modules" -prune -o -path "$ARTIFACTS" -prune -o -name '*.php' -print0)
+done < <(find "$REPO/wordpress" "$TESTS_DIR" -path "$TESTS_DIR/node_modules" -prune -o -path "$ARTIFACTS" -prune \
+  -o -path "$TESTS_DIR/.cache" -prune -o -name '*.php' -print0)
 echo "php -l: $((lint_count - lint_failed)) of $lint_count files clean"
 passed=$((passed + lint_count - lint_failed))
 failed=$((failed + lint_failed))
@@ -75,18 +90,34 @@ passed=$((passed + ut - unit_bad - us))
 failed=$((failed + unit_bad))
 [ "$ut" -gt 0 ] || failed=$((failed + 1))
 
-# 4. End to end.
-python3 "$TESTS_DIR/e2e/e2e.py" > >(tee "$ARTIFACTS/e2e.log") 2>&1 &
-e2e_pid=$!
-wait "$e2e_pid"
-e2e_status=$?
-e2e_pid=
-sleep 0.2
-read -r ep ef < <(sed -nE 's/^E2E: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$ARTIFACTS/e2e.log" | tail -1)
-if [ -z "${ep:-}" ]; then ep=0; ef=1; fi
-[ "$e2e_status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
-passed=$((passed + ep))
-failed=$((failed + ef))
+# 4. End to end, once per WordPress version. e2e.py copies MO_WP_TREE, fails unless its version.php says
+# MO_WP_VERSION, and writes its files into MO_E2E_ARTIFACTS.
+e2e_summary=()
+for run in "${e2e_runs[@]}"; do
+  read -r label version tree <<<"$run"
+  log="$ARTIFACTS/e2e-$label.log"
+  echo "== E2E on WordPress $version ($tree)"
+  if [ "$label" = 6.8 ] && [ -n "$wp68_error" ]; then
+    echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
+    ep=0 ef=1
+  else
+    MO_WP_TREE="$tree" MO_WP_VERSION="$version" MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-$label" \
+      python3 "$TESTS_DIR/e2e/e2e.py" > >(tee "$log") 2>&1 &
+    e2e_pid=$!
+    wait "$e2e_pid"
+    e2e_status=$?
+    e2e_pid=
+    sleep 0.2
+    ep= ef=
+    read -r ep ef < <(sed -nE 's/^E2E: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$log" | tail -1)
+    if [ -z "${ep:-}" ]; then ep=0; ef=1; fi
+    [ "$e2e_status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
+  fi
+  e2e_summary+=("WordPress $version: E2E $ep passed, $ef failed")
+  passed=$((passed + ep))
+  failed=$((failed + ef))
+done
+printf '%s\n' "${e2e_summary[@]}"
 
 echo "Artifacts: $ARTIFACTS ($(( $(date +%s) - started ))s)"
 echo "${passed} passed, ${failed} failed"

@@ -31,7 +31,10 @@ from http.cookiejar import CookieJar  # the module's http() below shadows the ht
 HERE = os.path.dirname(os.path.abspath(__file__))
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(os.path.dirname(TESTS))
-ARTIFACTS = os.path.join(TESTS, "artifacts")
+# Run once per WordPress version (run.sh): its artifacts folder, the tree to copy and the version it must hold.
+ARTIFACTS = os.environ.get("MO_E2E_ARTIFACTS") or os.path.join(TESTS, "artifacts")
+WP_TREE = os.environ.get("MO_WP_TREE") or "/usr/share/wordpress"
+WP_EXPECTED = os.environ.get("MO_WP_VERSION", "")
 PLUGIN = os.path.join(REPO, "wordpress", "media-offload")
 API_DLL = os.path.join(REPO, "functions/MediaOffload.Api/bin/Release/net10.0/MediaOffload.Api.dll")
 SECRET = "e2e-signing-secret-" + "0123456789abcdef" * 2
@@ -147,7 +150,12 @@ class Stack:
         subprocess.run(["mariadb", f"--socket={self.db_socket}", "-uroot", "-e", sql], check=True)
 
     def install_wordpress(self):
-        shutil.copytree("/usr/share/wordpress", self.wp_dir, symlinks=False, ignore=shutil.ignore_patterns(".htaccess"))
+        shutil.copytree(WP_TREE, self.wp_dir, symlinks=False, ignore=shutil.ignore_patterns(".htaccess"))
+        with open(os.path.join(self.wp_dir, "wp-includes/version.php")) as f:
+            found = re.search(r"^\$wp_version = '([^']+)';", f.read(), re.M)
+        self.wp_version = found.group(1) if found else "unknown"
+        log(f"E2E: WordPress {self.wp_version} from {WP_TREE}")
+        assert not WP_EXPECTED or self.wp_version == WP_EXPECTED, f"{WP_TREE} holds WordPress {self.wp_version}, not {WP_EXPECTED}"
         os.symlink(PLUGIN, os.path.join(self.wp_dir, "wp-content/plugins/media-offload"))
         os.makedirs(os.path.join(self.wp_dir, "wp-content/mu-plugins"))
         with open(os.path.join(self.wp_dir, "wp-content/mu-plugins/e2e.php"), "w") as f:
