@@ -117,6 +117,25 @@ for run in "${e2e_runs[@]}"; do
   passed=$((passed + ep))
   failed=$((failed + ef))
 done
+
+# 5. A two-site subdirectory network, once, on the newest WordPress that could be had.
+ms_tree=$WP68_TREE
+[ -z "$wp68_error" ] || ms_tree=/usr/share/wordpress
+echo "== E2E multisite ($ms_tree)"
+MO_WP_TREE="$ms_tree" python3 "$TESTS_DIR/e2e/e2e_multisite.py" > >(tee "$ARTIFACTS/e2e-multisite.log") 2>&1 &
+e2e_pid=$!
+wait "$e2e_pid"
+ms_status=$?
+e2e_pid=
+sleep 0.2
+mp= mf=
+read -r mp mf < <(sed -nE 's/^E2E multisite: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$ARTIFACTS/e2e-multisite.log" | tail -1)
+if [ -z "${mp:-}" ]; then mp=0; mf=1; fi
+[ "$ms_status" -eq 0 ] || [ "$mf" -gt 0 ] || mf=1
+e2e_summary+=("Multisite: E2E $mp passed, $mf failed")
+passed=$((passed + mp))
+failed=$((failed + mf))
+
 printf '%s\n' "${e2e_summary[@]}"
 
 echo "Artifacts: $ARTIFACTS ($(( $(date +%s) - started ))s)"

@@ -139,7 +139,8 @@ class Network:
         return json.dumps(settings)
 
     def install_network(self):
-        shutil.copytree("/usr/share/wordpress", self.wp_dir, symlinks=False, ignore=shutil.ignore_patterns(".htaccess"))
+        # The same tree setting as e2e.py (docs/plugin.md, "Tests"): run.sh runs the network on the newest WordPress.
+        shutil.copytree(os.environ.get("MO_WP_TREE", "/usr/share/wordpress"), self.wp_dir, symlinks=False, ignore=shutil.ignore_patterns(".htaccess"))
         os.symlink(PLUGIN, os.path.join(self.wp_dir, "wp-content/plugins/media-offload"))
         os.makedirs(os.path.join(self.wp_dir, "wp-content/mu-plugins"))
         with open(os.path.join(self.wp_dir, "wp-content/mu-plugins/e2e.php"), "w") as f:
