@@ -245,13 +245,40 @@ class Events {
 	}
 
 	/**
+	 * Describes an attachment again and queues its upload event now, in place of any upload or edit event of it still
+	 * waiting: "Send to offload again", and Job_Status's bounded resend of a job the service calls retryable.
+	 *
+	 * @param int $attachment_id Attachment ID.
+	 * @return int Events queued: 0 when it owns no offloadable file or nothing may be sent.
+	 */
+	public static function resend( $attachment_id ) {
+		$post = get_post( (int) $attachment_id );
+		if ( ! $post || 'attachment' !== $post->post_type || ! Settings::can_send() || ! Requirements::met() ) {
+			return 0;
+		}
+		$index = Manifest_Index::index_attachment( $post->ID, Attachment_Files::describe( $post->ID ) );
+		if ( ! $index['owned'] ) {
+			return 0;
+		}
+		Queue::drop_for_resend( $post->ID, time() );
+		$events = new self( true );
+		$queued = $events->enqueue( 'attachment.uploaded', $post->ID, $index['owned'] );
+		if ( $queued ) {
+			self::wake();
+		}
+		return $queued;
+	}
+
+	/**
 	 * Writes an event (in chunks the service accepts) to the queue.
 	 *
 	 * @param string  $type          Event type.
 	 * @param int     $attachment_id Attachment ID.
 	 * @param array[] $files         Files.
+	 * @return int Events queued.
 	 */
 	private function enqueue( $type, $attachment_id, array $files ) {
+		$queued = 0;
 		$fields = array_flip( array( 'path', 'url', 'size', 'md5', 'mime', 'modified' ) );
 		$files  = array_map(
 			function ( $file ) use ( $fields ) {
@@ -276,8 +303,10 @@ class Events {
 			if ( is_array( $event ) ) {
 				Queue::push( $event );
 				$this->queued = true;
+				++$queued;
 			}
 		}
+		return $queued;
 	}
 
 	/**
