@@ -72,9 +72,12 @@ class Plugin {
 		if ( $this->ready ) {
 			$this->parts['urls'] = new Urls();
 			$this->parts['variants'] = new Variant_Fallback();
+			// What became of the events: job polls and run reports (docs/plugin.md, "Offload status", "Reports").
+			$this->parts['job_status'] = new Job_Status();
 		}
 		if ( is_admin() ) {
-			$this->parts['admin'] = new Admin();
+			$this->parts['admin']        = new Admin();
+			$this->parts['media_column'] = new Media_Column();
 		}
 		foreach ( $this->parts as $part ) {
 			$part->setup();
