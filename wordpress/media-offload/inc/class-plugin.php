@@ -74,6 +74,7 @@ class Plugin {
 			$this->parts['variants'] = new Variant_Fallback();
 			// What became of the events: job polls and run reports (docs/plugin.md, "Offload status", "Reports").
 			$this->parts['job_status'] = new Job_Status();
+			$this->parts['reports']    = new Reports();
 		}
 		if ( is_admin() ) {
 			$this->parts['admin']        = new Admin();
