@@ -798,7 +798,12 @@ class Job_Status {
 			$status['jobs'][ $i ] = $job;
 			$resend               = $resend || self::should_resend( $job, $status['resends'] );
 		}
-		if ( $made ) {
+		if ( ! $made ) {
+			// Nothing was due after all (a poll meta left behind): store the record again, which puts it right.
+			if ( ! $force ) {
+				self::save( $attachment_id, $status );
+			}
+		} else {
 			if ( $resend ) {
 				++$status['resends'];
 				$status['resentAt'] = time();
@@ -922,21 +927,14 @@ class Job_Status {
 			self::FAILED    => 0,
 			self::UNKNOWN   => 0,
 		);
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$stored = $wpdb->get_results( $wpdb->prepare( "SELECT m.post_id, m.meta_value FROM {$wpdb->postmeta} m INNER JOIN {$wpdb->posts} p ON p.ID = m.post_id AND p.post_type = 'attachment' WHERE m.meta_key = %s", self::STATE_META ), ARRAY_A );
-		$states = array();
-		foreach ( (array) $stored as $row ) {
-			$states[ (int) $row['post_id'] ] = (string) $row['meta_value'];
-		}
 		$table = Schema::queue_table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$queued = $wpdb->get_results( $wpdb->prepare( "SELECT q.attachment_id, MAX(q.status = %s) AS waiting FROM {$table} q INNER JOIN {$wpdb->posts} p ON p.ID = q.attachment_id AND p.post_type = 'attachment' WHERE q.event_type <> %s GROUP BY q.attachment_id", Queue::PENDING, 'attachment.deleted' ), ARRAY_A );
-		foreach ( (array) $queued as $row ) {
-			$states[ (int) $row['attachment_id'] ] = (int) $row['waiting'] ? self::PENDING : self::FAILED;
-		}
-		foreach ( $states as $state ) {
-			if ( isset( $counts[ $state ] ) ) {
-				++$counts[ $state ];
+		// phpcs:disable WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table names only.
+		$stored = $wpdb->get_results( $wpdb->prepare( "SELECT m.meta_value AS state, COUNT(*) AS n FROM {$wpdb->postmeta} m INNER JOIN {$wpdb->posts} p ON p.ID = m.post_id AND p.post_type = 'attachment' WHERE m.meta_key = %s AND m.post_id NOT IN (SELECT attachment_id FROM {$table} WHERE event_type <> %s) GROUP BY m.meta_value", self::STATE_META, 'attachment.deleted' ), ARRAY_A );
+		$queued = $wpdb->get_results( $wpdb->prepare( "SELECT IF(w.waiting, %s, %s) AS state, COUNT(*) AS n FROM (SELECT q.attachment_id, MAX(q.status = %s) AS waiting FROM {$table} q INNER JOIN {$wpdb->posts} p ON p.ID = q.attachment_id AND p.post_type = 'attachment' WHERE q.event_type <> %s GROUP BY q.attachment_id) w GROUP BY state", self::PENDING, self::FAILED, Queue::PENDING, 'attachment.deleted' ), ARRAY_A );
+		// phpcs:enable
+		foreach ( array_merge( (array) $stored, (array) $queued ) as $row ) {
+			if ( isset( $counts[ $row['state'] ] ) ) {
+				$counts[ $row['state'] ] += (int) $row['n'];
 			}
 		}
 		$counts['last_report'] = Reports::cached();
