@@ -463,7 +463,7 @@ class Media_Column {
 		}
 		$url                    = Settings::can_send() && self::may_resend( $post->ID ) ? self::resend_url( $post->ID ) : '';
 		$fields[ self::COLUMN ] = array(
-			'label' => __( 'Offload', 'media-offload' ),
+			'label' => esc_html__( 'Offload', 'media-offload' ),
 			'input' => 'html',
 			'html'  => self::details( Job_Status::attachment_view( $post->ID ), $url ),
 		);

@@ -353,7 +353,7 @@ class Reports {
 		if ( 'found' !== $cache['state'] ) {
 			$text = 'missing' === $cache['state']
 				/* translators: 1: the report's key, 2: time */
-				? sprintf( __( 'The service has no report %1$s yet: the run is still going (or expired, or is not this site\'s). Checked %2$s.', 'media-offload' ), $where, gmdate( 'Y-m-d H:i:s', (int) $cache['checkedAt'] ) . ' UTC' )
+				? sprintf( __( 'The service has no report of this run yet (%1$s): the run is still going, or it expired, or it is not this site\'s. Checked %2$s.', 'media-offload' ), $where, gmdate( 'Y-m-d H:i:s', (int) $cache['checkedAt'] ) . ' UTC' )
 				/* translators: 1: the report's key, 2: time, 3: error */
 				: sprintf( __( 'Could not fetch the report %1$s at %2$s: %3$s', 'media-offload' ), $where, gmdate( 'Y-m-d H:i:s', (int) $cache['checkedAt'] ) . ' UTC', $cache['error'] );
 			echo '<p class="description" id="media-offload-report-state" data-state="' . esc_attr( $cache['state'] ) . '">' . esc_html( $text ) . '</p>';
