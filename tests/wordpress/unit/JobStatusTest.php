@@ -223,6 +223,17 @@ class JobStatusTest extends TestCase {
 		$this->assertSame( self::NOW + 10, Job_Status::next_poll( $status ) );
 	}
 
+	public function test_chunks_of_one_attachment_add_up_and_the_slowest_decides() {
+		$first  = Job_Status::apply_poll( Job_Status::new_job( 'j-' . str_repeat( 'a', 32 ), 'attachment.updated', array( '2026/12/a.jpg' ), self::NOW, 10 ), self::ok( self::answer( array( self::file( '2026/12/a.jpg' ) ), 'done', false, 'j-' . str_repeat( 'a', 32 ) ) ), 42, self::NOW + 10, 20 );
+		$second = Job_Status::new_job( 'j-' . str_repeat( 'b', 32 ), 'attachment.updated', array( '2026/12/b.jpg', '2026/12/c.jpg' ), self::NOW, 10 );
+		$status = Job_Status::with_job( Job_Status::with_job( array(), $first ), $second );
+		$view   = Job_Status::view( $status );
+		$this->assertSame( array( 'pending', 3, 1, 1, 1 ), array( $view['state'], $view['counts']['files'], $view['counts']['offloaded'], $view['counts']['avif'], $view['counts']['webp'] ) );
+		$this->assertSame( array( '2026/12/a.jpg', '2026/12/b.jpg', '2026/12/c.jpg' ), array_column( $view['files'], 'path' ) );
+		$this->assertSame( array( 'uploaded', 'pending', 'pending' ), array_column( $view['files'], 'status' ) );
+		$this->assertSame( self::NOW + 10, Job_Status::next_poll( $status ), 'only the pending chunk is polled' );
+	}
+
 	public function test_the_outbox_comes_before_the_record() {
 		$record = self::record( self::answer( self::six_files(), 'done', false ) );
 		$this->assertSame( 'offloaded', Job_Status::view( $record )['state'] );
