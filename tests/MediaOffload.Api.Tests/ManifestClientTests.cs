@@ -25,7 +25,7 @@ public sealed class ManifestClientTests : IAsyncLifetime
         _host.Origin.ServeManifest(files, pageSize: 3, ServiceHost.Secret);
 
         var planner = new MediaOffload.Core.Reconcile.PlannerOptions();
-        var source = new ManifestSource(Client, _host.Services.GetRequiredService<MediaOffload.Core.Origins.UploadsLocations>(), planner, _host.Origin.BaseUrl, "", 3);
+        var source = new ManifestSource(Client, _host.Services.GetRequiredService<MediaOffload.Core.Origins.UploadsLocations>(), planner, _host.Origin.BaseUrl, "", [], 3);
         var read = new List<string>();
         await foreach (var file in source.ReadAsync(null, CancellationToken.None))
         {

@@ -117,6 +117,16 @@ public sealed class ServiceHost : IAsyncDisposable
         return Http.SendAsync(request);
     }
 
+    /// <summary>Sends a GET signed as the plugin signs it (an empty body).</summary>
+    public Task<HttpResponseMessage> GetSignedAsync(string path, string secret = Secret, long? timestamp = null)
+    {
+        var ts = timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add(RequestSigner.TimestampHeader, ts.ToString());
+        request.Headers.Add(RequestSigner.SignatureHeader, RequestSigner.Sign(secret, SigningAudience.Service, ts, "GET", path, []));
+        return Http.SendAsync(request);
+    }
+
     /// <summary>
     /// Sends a request exactly as written, bypassing <see cref="HttpClient"/>, which would already resolve
     /// <c>%2e%2e</c> and <c>..</c> in the target. Returns the status code and the body.

@@ -32,9 +32,24 @@ public sealed class StartupTests
     [InlineData("Offload:KeyPrefix", "wp-content/../uploads", "Offload:KeyPrefix has a '.' or '..' segment")]
     [InlineData("Offload:UploadsUrls:0", "https://elsewhere.example.com/media", "Offload:UploadsUrls:0 is not on a site")]
     [InlineData("Offload:UploadsUrls:0", "https://blog.example.com/media?x=1", "Offload:UploadsUrls:0 is not a usable uploads base URL")]
+    [InlineData("Offload:Sites:0:KeySpace", "sites/../2", "Offload:Sites:0:KeySpace must be empty or like sites/2")]
+    [InlineData("Offload:Sites:0:KeySpace", "", "Offload:Sites:1:KeySpace '' is another site's too")]
+    [InlineData("Offload:Sites:0:Url", "ftp://net.example.com/site2", "Offload:Sites:0:Url is not a usable base URL")]
+    [InlineData("Offload:Sites:0:SigningSecrets:0", "short", "Offload:Sites:0:SigningSecrets:0 is shorter than 32")]
+    [InlineData("Offload:Sites:0:SigningSecrets:0", "main-site-secret-0123456789abcdef0123456789", "Offload:Sites:1:SigningSecrets:0 is also listed elsewhere")]
     public async Task Start_BadSetting_FailsNamingTheKey(string key, string? value, string expected)
     {
         var settings = ValidSettings();
+        if (key.StartsWith("Offload:Sites:", StringComparison.Ordinal))
+        {
+            // A network: the second site is at fault, beside a valid main site.
+            settings["Offload:Sites:0:Url"] = "https://blog.example.com/site2";
+            settings["Offload:Sites:0:KeySpace"] = "sites/2";
+            settings["Offload:Sites:0:SigningSecrets:0"] = "second-site-secret-0123456789abcdef01234567";
+            settings["Offload:Sites:1:Url"] = "https://blog.example.com";
+            settings["Offload:Sites:1:SigningSecrets:0"] = "main-site-secret-0123456789abcdef0123456789";
+        }
+
         settings[key] = value;
         var app = ServiceHost.Build(settings, new CapturedLogs());
 

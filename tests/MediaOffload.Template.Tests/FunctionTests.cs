@@ -167,15 +167,20 @@ public class FunctionTests
     }
 
     [Fact]
-    public void ApiPolicy_S3Grants_AllowOnlyWritingJobsRunCheckpointsAndSpentNonces()
+    public void ApiPolicy_S3Grants_WriteJobsRunCheckpointsAndSpentNoncesAndReadOnlyWhatStatusNeeds()
     {
         // docs/signing.md: an accepted signature is kept as nonces/{hex signature}, written with If-None-Match: *,
-        // which needs s3:PutObject alone.
+        // which needs s3:PutObject alone. docs/status.md: the status routes read, never write, the rest.
         var grants = Grants("Api");
-        Assert.Equal(["s3:PutObject"], grants[Control("jobs/*")]);
+        Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Control("jobs/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("checkpoints/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("nonces/*")]);
-        Assert.Equal(3, grants.Count);
+        Assert.Equal(["s3:GetObject"], grants[Control("outcomes/*")]);
+        Assert.Equal(["s3:GetObject"], grants[Control("variant-rejections/*")]);
+        Assert.Equal(["s3:GetObject"], grants[Control("reports/*")]);
+        Assert.Equal(["s3:GetObject"], grants[Media("${KeyPrefix}/*")]);
+        Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
+        Assert.Equal(8, grants.Count);
     }
 
     [Fact]
@@ -183,9 +188,10 @@ public class FunctionTests
     {
         var grants = Grants("OffloadWorker");
         Assert.Equal(["s3:GetObject"], grants[Control("jobs/*")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("outcomes/*")]);
         Assert.Equal(["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*")]);
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
-        Assert.Equal(3, grants.Count);
+        Assert.Equal(4, grants.Count);
     }
 
     [Fact]
@@ -196,8 +202,9 @@ public class FunctionTests
         Assert.Equal(["s3:GetObject"], grants[Media("${KeyPrefix}/*")]);
         Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.webp")]);
         Assert.Equal(["s3:DeleteObject", "s3:PutObject"], grants[Media("${KeyPrefix}/*.avif")]);
+        Assert.Equal(["s3:PutObject"], grants[Control("variant-rejections/*")]);
         Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
-        Assert.Equal(4, grants.Count);
+        Assert.Equal(5, grants.Count);
     }
 
     [Fact]
@@ -206,7 +213,7 @@ public class FunctionTests
         // The code lists only below the prefix. A HEAD of a missing key then answers 403 (the condition has no
         // prefix to test), which the S3 adapter resolves with a ListObjectsV2 under Prefix=<key> (docs/deploy.md).
         var lists = IamStatements().Where(s => s["Action"].Strings().Contains("s3:ListBucket")).ToList();
-        Assert.Equal(3, lists.Count); // OffloadWorker, Variants, Reconciler
+        Assert.Equal(4, lists.Count); // Api (job status), OffloadWorker, Variants, Reconciler
         foreach (var s in lists)
         {
             Assert.Equal(["s3:ListBucket"], s["Action"].Strings());
@@ -218,7 +225,7 @@ public class FunctionTests
             Assert.Equal(["${KeyPrefix}/*"], like["s3:prefix"].Strings());
         }
 
-        foreach (var function in new[] { "OffloadWorker", "Variants", "Reconciler" })
+        foreach (var function in new[] { "Api", "OffloadWorker", "Variants", "Reconciler" })
         {
             Assert.Single(Statements(function), s => s["Action"].Strings().Contains("s3:ListBucket"));
         }
@@ -234,7 +241,8 @@ public class FunctionTests
         Assert.Equal(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], grants[Control("checkpoints/*")]);
         Assert.Equal(["s3:PutObject"], grants[Control("reports/*")]);
         Assert.Equal(["s3:GetObject", "s3:PutObject"], grants[Control("state/*")]);
-        Assert.Equal(6, grants.Count);
+        Assert.Equal(["s3:PutObject"], grants[Control("variant-rejections/*")]);
+        Assert.Equal(7, grants.Count);
 
         // A run continues through its checkpoint's S3 notification, so no role may invoke a function.
         Assert.Empty(T.ResourcesOfType("AWS::IAM::RolePolicy"));
@@ -276,7 +284,7 @@ public class FunctionTests
         var routes = T.Props("Api")["Events"]!.AsObject()
             .Select(e => $"{(string?)e.Value!["Properties"]!["Method"]} {(string?)e.Value["Properties"]!["Path"]}")
             .Order().ToList();
-        Assert.Equal(["GET /healthz", "POST /v1/{proxy+}"], routes);
+        Assert.Equal(["GET /healthz", "GET /v1/{proxy+}", "POST /v1/{proxy+}"], routes);
         foreach (var f in new[] { "OffloadWorker", "Variants" })
         {
             Assert.Null(T.Props(f)["Events"]);

@@ -73,9 +73,10 @@ public sealed class LoopbackOrigin : IAsyncDisposable
     /// Serves the plugin's manifest route in pages of <paramref name="pageSize"/>, answering 401 unless the request
     /// carries a valid signature made with <paramref name="secret"/>, as the plugin does.
     /// </summary>
-    public void ServeManifest(IReadOnlyList<object> files, int pageSize, string secret)
+    /// <param name="sitePath">The site's path below the origin, e.g. <c>/site2</c> for a network's second site. Default the origin's root.</param>
+    public void ServeManifest(IReadOnlyList<object> files, int pageSize, string secret, string sitePath = "")
     {
-        _manifest = (files, pageSize, secret);
+        _manifests[sitePath + ManifestRoute] = (files, pageSize, secret);
     }
 
     /// <summary>How many requests reached a path.</summary>
@@ -92,7 +93,7 @@ public sealed class LoopbackOrigin : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private (IReadOnlyList<object> Files, int PageSize, string Secret)? _manifest;
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<object> Files, int PageSize, string Secret)> _manifests = new(StringComparer.Ordinal);
     private string? _manifestRedirect;
     private TimeSpan? _manifestTrickle;
     private readonly ConcurrentQueue<string> _signatures = new();
@@ -112,7 +113,7 @@ public sealed class LoopbackOrigin : IAsyncDisposable
             return;
         }
 
-        if (context.Request.Path == ManifestRoute && _manifest is { } manifest)
+        if (_manifests.TryGetValue(context.Request.Path.Value ?? string.Empty, out var manifest))
         {
             await ServeManifestPageAsync(context, manifest.Files, manifest.PageSize, manifest.Secret);
             return;

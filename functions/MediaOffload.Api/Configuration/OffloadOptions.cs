@@ -1,4 +1,5 @@
 using MediaOffload.Core.Paths;
+using MediaOffload.Core.Sites;
 using MediaOffload.Storage;
 
 namespace MediaOffload.Api.Configuration;
@@ -40,6 +41,24 @@ public sealed class OffloadOptions
 
     /// <summary>Base URLs of the WordPress sites files may be fetched from, e.g. <c>https://blog.example.com</c>. Required.</summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>
+    /// The sites of a WordPress network, each with its key space and the secrets bound to it (docs/status.md, "Sites
+    /// and their secrets"). Default none: the service serves one site, <see cref="AllowedOrigins"/>[0], and every
+    /// secret of <see cref="SigningSecrets"/> signs for it.
+    /// </summary>
+    public SiteOptions[] Sites { get; set; } = [];
+
+    /// <summary>Every site base URL files may come from: <see cref="Sites"/> (the main site first), then <see cref="AllowedOrigins"/>.</summary>
+    public IReadOnlyList<string> SiteUrls =>
+        Sites.OrderBy(s => string.IsNullOrEmpty(s.KeySpace) ? 0 : 1).Select(s => s.Url).Concat(AllowedOrigins).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>The sites and who signs for which: <see cref="Sites"/>, or without them the one site <see cref="AllowedOrigins"/>[0].</summary>
+    public SiteDirectory BuildSites() => new(
+        Sites.Length > 0
+            ? Sites.Select(s => new Site(s.Url, (s.KeySpace ?? string.Empty).Trim('/'), s.SigningSecrets))
+            : AllowedOrigins.Take(1).Select(url => new Site(url, string.Empty, [])),
+        SigningSecrets);
 
     /// <summary>
     /// Uploads base URLs of sites whose uploads are not at <c>{site}/wp-content/uploads</c>, e.g.
@@ -178,4 +197,17 @@ public sealed class OriginFetchOptions
 
     /// <summary>Same-origin redirects followed per file. Default 3.</summary>
     public int MaxRedirects { get; set; } = 3;
+}
+
+/// <summary>One site of a network (section <c>Offload:Sites:N</c>, docs/status.md).</summary>
+public sealed class SiteOptions
+{
+    /// <summary>The site's home URL, e.g. <c>https://net.example.com/site2</c>. Required.</summary>
+    public string Url { get; set; } = string.Empty;
+
+    /// <summary>The site's part of the key space below <c>KeyPrefix</c>: empty for the main site, <c>sites/{blogId}</c> for the others. Default empty.</summary>
+    public string KeySpace { get; set; } = string.Empty;
+
+    /// <summary>Secrets that sign for this site only; the first also signs its manifest requests. Default none.</summary>
+    public string[] SigningSecrets { get; set; } = [];
 }

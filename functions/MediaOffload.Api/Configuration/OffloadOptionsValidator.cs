@@ -41,9 +41,9 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
             errors.Add($"{P}KeyPrefix {prefixError}; it must match ^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$ (docs/keys.md).");
         }
 
-        if (o.SigningSecrets.Length == 0)
+        if (o.SigningSecrets.Length == 0 && (o.Sites.Length == 0 || o.Sites.Any(s => s.SigningSecrets.Length == 0)))
         {
-            errors.Add($"{P}SigningSecrets is required: at least one secret shared with the WordPress plugin.");
+            errors.Add($"{P}SigningSecrets is required: at least one secret shared with the WordPress plugin (or one bound to each of {P}Sites).");
         }
 
         for (var i = 0; i < o.SigningSecrets.Length; i++)
@@ -54,7 +54,8 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
             }
         }
 
-        if (o.AllowedOrigins.Length == 0)
+        CheckSites(errors, o);
+        if (o.AllowedOrigins.Length == 0 && o.Sites.Length == 0)
         {
             errors.Add($"{P}AllowedOrigins is required: the base URLs of the WordPress sites, e.g. https://blog.example.com.");
         }
@@ -71,7 +72,7 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
             }
         }
 
-        var allowlist = new OriginAllowlist(o.AllowedOrigins, allowHttp: true);
+        var allowlist = new OriginAllowlist(o.SiteUrls, allowHttp: true);
         for (var i = 0; i < o.UploadsUrls.Length; i++)
         {
             if (UploadsLocations.CheckBaseUrl(o.UploadsUrls[i]) is { } error)
@@ -105,6 +106,47 @@ public sealed partial class OffloadOptionsValidator : IValidateOptions<OffloadOp
             Positive(errors, "MemoryBudgetMiB", budget);
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckSites(List<string> errors, OffloadOptions o)
+    {
+        var secrets = new HashSet<string>(o.SigningSecrets, StringComparer.Ordinal);
+        var keySpaces = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < o.Sites.Length; i++)
+        {
+            var site = o.Sites[i];
+            if (!OriginAllowlist.TryGetOrigin(site.Url, out var origin, out var error))
+            {
+                errors.Add($"{P}Sites:{i}:Url is not a usable base URL: {error}.");
+            }
+            else if (!o.AllowHttp && origin.StartsWith("http:", StringComparison.Ordinal))
+            {
+                errors.Add($"{P}Sites:{i}:Url uses plain http; use https or set {P}AllowHttp=true.");
+            }
+
+            var keySpace = (site.KeySpace ?? string.Empty).Trim('/');
+            if (keySpace.Length > 0 && (MediaKeys.CheckPrefix(keySpace) is not null || keySpace.Split('/').Any(s => s is "." or "..")))
+            {
+                errors.Add($"{P}Sites:{i}:KeySpace must be empty or like sites/2 (segments of letters, digits, '.', '_' and '-').");
+            }
+            else if (!keySpaces.Add(keySpace))
+            {
+                errors.Add($"{P}Sites:{i}:KeySpace '{keySpace}' is another site's too; each site needs its own.");
+            }
+
+            for (var j = 0; j < site.SigningSecrets.Length; j++)
+            {
+                if ((site.SigningSecrets[j] ?? string.Empty).Length < MinSecretLength)
+                {
+                    errors.Add($"{P}Sites:{i}:SigningSecrets:{j} is shorter than {MinSecretLength} characters.");
+                }
+                else if (!secrets.Add(site.SigningSecrets[j]))
+                {
+                    // One secret in two places would sign for both: the binding would mean nothing.
+                    errors.Add($"{P}Sites:{i}:SigningSecrets:{j} is also listed elsewhere; a bound secret must be this site's only.");
+                }
+            }
+        }
     }
 
     private static void CheckBucket(List<string> errors, string key, string value)

@@ -59,13 +59,14 @@ public static class MediaOffloadHosting
             : sp.GetRequiredService<S3ObjectStore>());
 
         services.AddSingleton(sp => new CachePolicy(Options(sp).CacheControl));
-        services.AddSingleton(sp => new UploadsLocations(Options(sp).AllowedOrigins, Options(sp).UploadsUrls));
+        services.AddSingleton(sp => new UploadsLocations(Options(sp).SiteUrls, Options(sp).UploadsUrls));
         services.AddSingleton(sp =>
         {
             var o = Options(sp);
-            return new EventRules(new MediaKeys(o.KeyPrefix), sp.GetRequiredService<CachePolicy>(), new OriginAllowlist(o.AllowedOrigins, o.AllowHttp),
+            return new EventRules(new MediaKeys(o.KeyPrefix), sp.GetRequiredService<CachePolicy>(), new OriginAllowlist(o.SiteUrls, o.AllowHttp),
                 sp.GetRequiredService<UploadsLocations>(), o.MaxFileBytes, o.MaxFilesPerEvent);
         });
+        services.AddSingleton(sp => Options(sp).BuildSites());
         services.AddSingleton<SignedRequestReader>();
         services.AddSingleton<NonceStore>();
         services.AddSingleton<EventBodyReader>();
@@ -79,6 +80,7 @@ public static class MediaOffloadHosting
         services.AddSingleton<FileOffloader>();
         services.AddSingleton<OffloadWorker>();
         services.AddSingleton<JobStore>();
+        services.AddSingleton<JobStatusReader>();
         services.AddSingleton<S3EventProcessor>();
         services.AddSingleton<OffloadEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<OffloadEventHandler>());
@@ -105,6 +107,7 @@ public static class MediaOffloadHosting
         {
             app.MapEventsApi();
             app.MapBackfillApi();
+            app.MapStatusApi();
         }
 
         if (role is FunctionRole.Offload or FunctionRole.Local)
@@ -135,6 +138,7 @@ public static class MediaOffloadHosting
         services.AddHostedService<LibvipsStartup>();
         services.AddSingleton<IVariantEncoder>(sp => new LibvipsVariantEncoder(sp.GetRequiredService<IOptions<VariantOptions>>().Value));
         services.AddSingleton(sp => new MemoryBudget(Options(sp).ResolveMemoryBudgetBytes(Environment.GetEnvironmentVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))));
+        services.AddSingleton<VariantRejections>();
         services.AddSingleton<VariantWriter>();
         services.AddSingleton<VariantsEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<VariantsEventHandler>());

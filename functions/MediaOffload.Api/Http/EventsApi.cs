@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediaOffload.Api.Offload;
 using MediaOffload.Core.Events;
+using MediaOffload.Core.Sites;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaOffload.Api.Http;
@@ -15,10 +16,10 @@ public static class EventsApi
     }
 
     internal static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> PostEventAsync(
-        HttpContext context, SignedRequestReader reader, EventRules rules, JobStore jobs, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext context, SignedRequestReader reader, EventRules rules, SiteDirectory sites, JobStore jobs, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(EventsApi));
-        var (body, problem) = await reader.ReadAsync(context, cancellationToken);
+        var (body, problem, signer) = await reader.ReadAsync(context, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -57,6 +58,12 @@ public static class EventsApi
         }
 
         var job = validation.Job!;
+        if (SiteRules.Forbidden(signer!, sites, job.Site, job.Files.Select(f => f.Path)) is { } forbidden)
+        {
+            logger.LogWarning("Refused event for attachment {AttachmentId}: {Reason}", job.AttachmentId, forbidden);
+            return TypedResults.Problem(forbidden, statusCode: StatusCodes.Status403Forbidden, title: "Not this secret's site");
+        }
+
         await jobs.SaveAsync(job, cancellationToken);
         logger.LogInformation("Accepted {Type} for attachment {AttachmentId} as job {JobId} with {Files} files", job.Type, job.AttachmentId, job.JobId, job.Files.Count);
         return TypedResults.Accepted((string?)null, new EventAccepted(job.JobId, job.Files.Count));

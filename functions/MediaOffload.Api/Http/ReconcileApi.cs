@@ -6,6 +6,7 @@ using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Json;
 using MediaOffload.Core.Runs;
+using MediaOffload.Core.Sites;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace MediaOffload.Api.Http;
@@ -33,7 +34,7 @@ public static class ReconcileApi
 
     private static async Task<Results<Ok<RunAnswer>, Ok<EventResponse>, JsonHttpResult<EventResponse>, JsonHttpResult<RunAnswer>, ProblemHttpResult>> HandleEventAsync(
         HttpContext context, EventBodyReader reader, ReconcileEventHandler handler, ReconcileRunner runner, S3EventProcessor processor,
-        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        SiteDirectory sites, MediaStores stores, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, invocation, tooLarge) = await reader.ReadAsync(context, cancellationToken);
         if (tooLarge is not null)
@@ -66,16 +67,31 @@ public static class ReconcileApi
         {
         }
 
-        var problem = request is null ? "Expected {\"action\":\"reconcile\"}, a backfill request or an S3 notification." : request.Problem();
+        var problem = request is null ? "Expected {\"action\":\"reconcile\"}, a backfill request or an S3 notification." : request.Problem() ?? runner.Problem(request);
         if (problem is not null)
         {
             loggers.CreateLogger(typeof(ReconcileApi)).LogWarning("Unrecognised event on {Path}: {Problem}", ReconcileEventHandler.EndpointPath, problem);
             return TypedResults.Problem(problem, statusCode: StatusCodes.Status400BadRequest, title: "Unrecognised event");
         }
 
+        if (request!.Site is null && sites.Sites.Count > 1)
+        {
+            // A network: one run per site, each against its own manifest and key space, each continued by its checkpoint.
+            var started = new List<string>();
+            foreach (var site in sites.Sites)
+            {
+                var perSite = request with { Site = site.Url };
+                var checkpoint = RunCheckpoint.Start(perSite, runner.ScopeFor(perSite), clock.GetUtcNow());
+                await stores.Control.SaveAsync(checkpoint, cancellationToken);
+                started.Add(checkpoint.RunId);
+            }
+
+            return TypedResults.Ok(new RunAnswer(null, "started", null, null, started));
+        }
+
         try
         {
-            var outcome = await runner.RunAsync(RunCheckpoint.Start(request!, runner.ScopeFor(request!.Prefix ?? string.Empty), clock.GetUtcNow()), invocation.Deadline, cancellationToken);
+            var outcome = await runner.RunAsync(RunCheckpoint.Start(request, runner.ScopeFor(request), clock.GetUtcNow()), invocation.Deadline, cancellationToken);
             return TypedResults.Ok(RunAnswer.From(outcome));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -87,9 +103,9 @@ public static class ReconcileApi
     }
 
     private static async Task<Results<Accepted<RunAnswer>, ProblemHttpResult>> PostBackfillAsync(
-        HttpContext context, SignedRequestReader reader, MediaStores stores, ReconcileRunner runner, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, SignedRequestReader reader, MediaStores stores, ReconcileRunner runner, SiteDirectory sites, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (body, problem) = await reader.ReadAsync(context, cancellationToken);
+        var (body, problem, signer) = await reader.ReadAsync(context, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -114,7 +130,19 @@ public static class ReconcileApi
             return TypedResults.Problem(error, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
-        var start = RunCheckpoint.Start(request!, runner.ScopeFor(request!.Prefix ?? string.Empty), clock.GetUtcNow());
+        // A secret bound to a site backfills that site (docs/status.md, "Sites and their secrets").
+        request = request! with { Site = request.Site ?? signer!.BoundTo?.Url ?? runner.SiteOf(request).Url };
+        if (runner.Problem(request) is { } siteError)
+        {
+            return TypedResults.Problem(siteError, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
+        }
+
+        if (SiteRules.Forbidden(signer!, sites, request.Site, string.IsNullOrEmpty(request.Prefix) ? [] : [request.Prefix.TrimEnd('/') + "/x"]) is { } forbidden)
+        {
+            return TypedResults.Problem(forbidden, statusCode: StatusCodes.Status403Forbidden, title: "Not this secret's site");
+        }
+
+        var start = RunCheckpoint.Start(request, runner.ScopeFor(request), clock.GetUtcNow());
         // Writing the first checkpoint starts the run: its notification invokes the Reconciler.
         await stores.Control.SaveAsync(start, cancellationToken);
         return TypedResults.Accepted((string?)null, new RunAnswer(start.RunId, "started", null, null));
@@ -122,7 +150,8 @@ public static class ReconcileApi
 }
 
 /// <summary>The answer about a run: its id, <c>started</c>/<c>continues</c>/<c>finished</c>/<c>failed</c>, and the report when finished.</summary>
-public sealed record RunAnswer(string? RunId, string Status, string? Error, Core.Reconcile.ReconcileReport? Report)
+/// <param name="Started">The runs a scheduled reconcile of a network started, one per site; null otherwise.</param>
+public sealed record RunAnswer(string? RunId, string Status, string? Error, Core.Reconcile.ReconcileReport? Report, IReadOnlyList<string>? Started = null)
 {
     public static RunAnswer From(RunOutcome outcome) =>
         new(outcome.Checkpoint.RunId, outcome.Finished ? "finished" : "continues", null, outcome.Report);

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using MediaOffload.Api.Http;
 using MediaOffload.Api.Notifications;
+using MediaOffload.Api.Offload;
+using MediaOffload.Api.Variants;
 
 namespace MediaOffload.Api.Json;
 
@@ -15,4 +17,7 @@ namespace MediaOffload.Api.Json;
 [JsonSerializable(typeof(RunAnswer))]
 [JsonSerializable(typeof(EventAccepted))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(JobOutcome))]
+[JsonSerializable(typeof(VariantRejection))]
+[JsonSerializable(typeof(Core.Jobs.JobStatus))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace MediaOffload.Api.Notifications;
 
 /// <summary>The OffloadWorker role: a job object was created in the control bucket, so run the job.</summary>
-public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOptions<OffloadOptions> options) : IS3EventHandler
+public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOptions<OffloadOptions> options, TimeProvider clock) : IS3EventHandler
 {
     public const string EndpointPath = "/events/offload";
 
@@ -32,8 +32,10 @@ public sealed class OffloadEventHandler(JobStore jobs, OffloadWorker worker, IOp
         }
 
         var files = await worker.RunAsync(job, invocation.Deadline, cancellationToken);
-        // A refused file is final (its key is another's), so it does not fail the record: a retry would refuse it again.
-        var failed = files.Count(f => f.Failed);
+        await jobs.SaveOutcomeAsync(new JobOutcome(job.JobId, clock.GetUtcNow(), files), cancellationToken);
+        // A refused file is final (its key is another's), and so is a permanent failure: neither fails the record,
+        // since a retry would end the same way.
+        var failed = files.Count(f => f.Failed && !f.Permanent);
         var refused = files.Count(f => f.Status == FileStatus.Refused);
         return failed == 0
             ? new RecordOutcome(bucket, key, record.EventName, RecordStatus.Succeeded, refused == 0 ? null : $"{refused} of {files.Count} files refused", files)

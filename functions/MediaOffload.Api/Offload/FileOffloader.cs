@@ -93,7 +93,7 @@ public sealed class FileOffloader
         }
         catch (Exception e) when (e is OffloadFailure or ContentMismatchException)
         {
-            return Failed(file, e.Message);
+            return Failed(file, e.Message) with { Permanent = e is OffloadFailure { Permanent: true } };
         }
         catch (PreconditionFailedException)
         {
@@ -136,10 +136,10 @@ public sealed class FileOffloader
             var head = new byte[(int)Math.Min(Signature.HeadLength, size)];
             var headLength = await body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, attempt.Token);
             var type = MediaTypes.ForExtension(Path.GetExtension(file.Path).TrimStart('.'))
-                ?? throw new OffloadFailure("type may not be offloaded");
+                ?? throw new OffloadFailure("type may not be offloaded", permanent: true);
             if (MediaTypes.CheckContent(type, head.AsMemory(0, headLength)) is { } mismatch)
             {
-                throw new OffloadFailure(mismatch);
+                throw new OffloadFailure(mismatch, permanent: true);
             }
 
             await using var verified = new VerifyingStream(head.AsMemory(0, headLength), body, size, file.Md5!);

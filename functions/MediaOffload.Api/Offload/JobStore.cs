@@ -1,4 +1,6 @@
+using System.Text.Json;
 using MediaOffload.Api.Configuration;
+using MediaOffload.Api.Json;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -21,6 +23,25 @@ public sealed class JobStore(IObjectStore store, IOptions<OffloadOptions> option
         var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
         await store.PutAsync(new ObjectWrite(_bucket, OffloadJob.KeyFor(job.JobId), headers), content, cancellationToken);
     }
+
+    /// <summary>Records what a run of a job did; the last run's outcome replaces the one before (docs/status.md).</summary>
+    public async Task SaveOutcomeAsync(JobOutcome outcome, CancellationToken cancellationToken)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(outcome, ApiJsonContext.Default.JobOutcome);
+        using var content = new MemoryStream(bytes, writable: false);
+        var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
+        await store.PutAsync(new ObjectWrite(_bucket, JobOutcome.KeyFor(outcome.JobId), headers), content, cancellationToken);
+    }
+
+    /// <summary>The last recorded outcome of <paramref name="jobId"/>, or null when no run has finished yet.</summary>
+    public async Task<JobOutcome?> LoadOutcomeAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(_bucket, JobOutcome.KeyFor(jobId), cancellationToken);
+        return stream is null ? null : await JsonSerializer.DeserializeAsync(stream, ApiJsonContext.Default.JobOutcome, cancellationToken);
+    }
+
+    /// <summary>The job <paramref name="jobId"/> from the control bucket, or null when there is none.</summary>
+    public Task<OffloadJob?> LoadAsync(string jobId, CancellationToken cancellationToken) => LoadAsync(_bucket, OffloadJob.KeyFor(jobId), cancellationToken);
 
     /// <summary>Reads a job object, or null when it is gone (for example expired by the lifecycle rule).</summary>
     public async Task<OffloadJob?> LoadAsync(string bucket, string key, CancellationToken cancellationToken)

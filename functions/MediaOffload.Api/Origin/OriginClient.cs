@@ -20,7 +20,7 @@ public sealed class OriginClient : IDisposable
     {
         var o = options.Value;
         _options = o.Origin;
-        _allowlist = new OriginAllowlist(o.AllowedOrigins, o.AllowHttp);
+        _allowlist = new OriginAllowlist(o.SiteUrls, o.AllowHttp);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,

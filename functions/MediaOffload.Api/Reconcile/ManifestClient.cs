@@ -7,6 +7,7 @@ using MediaOffload.Api.Origin;
 
 using MediaOffload.Core.Manifest;
 using MediaOffload.Core.Signing;
+using MediaOffload.Core.Sites;
 using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Reconcile;
@@ -15,7 +16,7 @@ namespace MediaOffload.Api.Reconcile;
 /// Reads the plugin's signed, paged manifest under the origin rules of README, "Rules the service keeps" (it goes through
 /// <see cref="OriginClient"/>, so the same allowlist, https and address checks apply).
 /// </summary>
-public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions> options, TimeProvider clock)
+public sealed class ManifestClient(OriginClient origin, SiteDirectory sites, IOptions<OffloadOptions> options, TimeProvider clock)
 {
     /// <summary>Largest manifest page accepted, so a misbehaving site cannot exhaust memory. 16 MiB.</summary>
     public const int MaxPageBytes = 16 * 1024 * 1024;
@@ -37,7 +38,9 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
         byte[] bytes;
         try
         {
-            using var response = await origin.GetAsync(url, page.Token, Sign);
+            // The site's own secret (docs/status.md, "Sites and their secrets"): a site's plugin knows only its own.
+            var secret = sites.SecretFor(sites.Find(site) ?? sites.Sites[0]);
+            using var response = await origin.GetAsync(url, page.Token, request => Sign(request, secret));
             if (response.Content.Headers.ContentLength > MaxPageBytes)
             {
                 throw new OffloadFailure($"manifest page is larger than {MaxPageBytes} bytes");
@@ -63,11 +66,10 @@ public sealed class ManifestClient(OriginClient origin, IOptions<OffloadOptions>
         }
     }
 
-    private void Sign(HttpRequestMessage request)
+    private void Sign(HttpRequestMessage request, string secret)
     {
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        // The first secret is the current one; the others are only accepted, while a rotation is under way.
-        var signature = RequestSigner.Sign(_options.SigningSecrets[0], SigningAudience.Plugin, timestamp, "GET", request.RequestUri!.PathAndQuery, []);
+        var signature = RequestSigner.Sign(secret, SigningAudience.Plugin, timestamp, "GET", request.RequestUri!.PathAndQuery, []);
         request.Headers.Add(RequestSigner.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add(RequestSigner.SignatureHeader, signature);
     }

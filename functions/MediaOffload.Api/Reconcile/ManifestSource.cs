@@ -13,7 +13,8 @@ namespace MediaOffload.Api.Reconcile;
 /// each page ended, so a run that stops can name the cursor to resume at (<see cref="CursorAfter"/>) instead of
 /// reading the manifest from its start again.
 /// </summary>
-public sealed class ManifestSource(ManifestClient client, UploadsLocations uploads, PlannerOptions planner, string site, string prefix, int pageSize)
+/// <param name="excluded">Uploads-relative prefixes of other sites' key spaces inside this run's (docs/status.md): listed there, a file is rejected.</param>
+public sealed class ManifestSource(ManifestClient client, UploadsLocations uploads, PlannerOptions planner, string site, string prefix, IReadOnlyList<string> excluded, int pageSize)
 {
     private readonly List<(string LastKey, string? Next)> _pages = [];
     private string? _startCursor;
@@ -88,6 +89,11 @@ public sealed class ManifestSource(ManifestClient client, UploadsLocations uploa
         if (!path.Value.StartsWith(prefix, StringComparison.Ordinal))
         {
             return null;
+        }
+
+        if (excluded.FirstOrDefault(e => path.Value.StartsWith(e, StringComparison.Ordinal)) is { } other)
+        {
+            return SourceEntry.Rejected(path.Value, $"in another site's key space ({other}); this site's manifest may not list it", file.Size ?? 0);
         }
 
         if (file.Md5 is not { Length: 32 } md5 || file.Size is not { } size)

@@ -7,6 +7,7 @@ using MediaOffload.Core.Origins;
 using MediaOffload.Core.Paths;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Runs;
+using MediaOffload.Core.Sites;
 using MediaOffload.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ namespace MediaOffload.Api.Reconcile;
 /// </summary>
 public sealed class ReconcileRunner(
     MediaStores stores,
+    SiteDirectory sites,
     ManifestClient manifest,
     UploadsLocations uploads,
     JobStore jobs,
@@ -31,9 +33,34 @@ public sealed class ReconcileRunner(
     private readonly OffloadOptions _options = options.Value;
     private readonly ReconcileOptions _limits = options.Value.Reconcile;
 
-    /// <summary>The scope of a run over <paramref name="prefix"/>: which bucket and which manifest it compares.</summary>
-    public string ScopeFor(string prefix) =>
-        $"s3://{_options.MediaBucket}/{new MediaKeys(_options.KeyPrefix).Prefix}/{prefix} <- {_options.AllowedOrigins[0].TrimEnd('/')}{ManifestPage.Route}";
+    /// <summary>The site <paramref name="request"/> runs for: the one it names, else the main site.</summary>
+    public Site SiteOf(ReconcileRequest request) => sites.Find(request.Site) ?? sites.Sites[0];
+
+    /// <summary>
+    /// Null when <paramref name="request"/> may run for its site, else why not: the site must be configured, and the
+    /// prefix inside the site's key space (docs/status.md, "Sites and their secrets").
+    /// </summary>
+    public string? Problem(ReconcileRequest request)
+    {
+        if (request.Site is not null && sites.Find(request.Site) is null)
+        {
+            return $"site {request.Site} is not one of Offload:Sites";
+        }
+
+        var site = SiteOf(request);
+        return string.IsNullOrEmpty(request.Prefix) || sites.InKeySpace(site, request.Prefix.TrimEnd('/') + "/x") ? null
+            : $"prefix {request.Prefix} is outside the key space of {site.Url}";
+    }
+
+    /// <summary>The uploads-relative prefix a run of <paramref name="request"/> lists: its own, else its site's key space.</summary>
+    public string PrefixOf(ReconcileRequest request) =>
+        !string.IsNullOrEmpty(request.Prefix) ? request.Prefix
+        : SiteOf(request).KeySpace is { Length: > 0 } keySpace ? keySpace + "/"
+        : string.Empty;
+
+    /// <summary>The scope of a run of <paramref name="request"/>: which bucket and which manifest it compares.</summary>
+    public string ScopeFor(ReconcileRequest request) =>
+        $"s3://{_options.MediaBucket}/{new MediaKeys(_options.KeyPrefix).Prefix}/{PrefixOf(request)} <- {SiteOf(request).Url.TrimEnd('/')}{ManifestPage.Route}";
 
     /// <summary>Works on <paramref name="start"/> until the plan ends or <paramref name="deadline"/> nears.</summary>
     public async Task<RunOutcome> RunAsync(RunCheckpoint start, DateTimeOffset deadline, CancellationToken cancellationToken)
@@ -44,8 +71,11 @@ public sealed class ReconcileRunner(
         }
 
         var request = start.Request;
-        var prefix = request.Prefix ?? string.Empty;
-        var site = _options.AllowedOrigins[0];
+        var prefix = PrefixOf(request);
+        var siteEntry = SiteOf(request);
+        var site = siteEntry.Url;
+        // Other sites' key spaces inside this one's (the main site's holds sites/N/) are theirs: not planned, audited or deleted.
+        var excluded = sites.ExcludedFrom(siteEntry);
         // The manifest comes from the plugin's owner index, so it decides who owns each key (docs/keys.md).
         var planner = new PlannerOptions { Keys = new MediaKeys(_options.KeyPrefix), Policy = cachePolicy, VariantFormats = variants.Formats, SourceOwnsKeys = true, Resume = start.Resume };
         var control = stores.Control;
@@ -55,8 +85,9 @@ public sealed class ReconcileRunner(
         logger.LogInformation("Run {RunId} invocation {Invocation}: {Action} of '{Prefix}' after {After}, dry run {DryRun}",
             start.RunId, start.Invocation, request.Action, prefix, start.After ?? "(start)", request.IsDryRun);
 
-        var source = new ManifestSource(manifest, uploads, planner, site, prefix, _limits.ManifestPageSize);
-        var listing = media.ListAsync(_options.MediaBucket, planner.ListPrefix + prefix, new Listing(start.After), cancellationToken);
+        var source = new ManifestSource(manifest, uploads, planner, site, prefix, excluded, _limits.ManifestPageSize);
+        var listing = Without(media.ListAsync(_options.MediaBucket, planner.ListPrefix + prefix, new Listing(start.After), cancellationToken),
+            excluded.Select(e => planner.ListPrefix + e).ToList());
         var audited = new HeaderAuditor(media, state, all: false, _limits.Parallelism).AuditAsync(listing, cancellationToken);
         var steps = new ReconcileSteps(media, _options.MediaBucket, jobs, variants.With(media), state, site, _limits.JobBatchSize, request.BatchManifest);
         var runner = new PlanRunner(steps, new RunOptions
@@ -72,7 +103,7 @@ public sealed class ReconcileRunner(
 
         var outcome = await runner.RunAsync(
             new PlanInputs(new ReconcilePlanner(planner), source.ReadAsync(start.SourceCursor, cancellationToken), audited, source.CursorAfter),
-            start, control, counter, new ReportLabels(request.Action!, _options.MediaBucket, planner.ListPrefix + prefix, site.TrimEnd('/') + ManifestPage.Route),
+            start, control, counter, new ReportLabels(request.Action!, _options.MediaBucket, planner.ListPrefix + prefix, site.TrimEnd('/') + ManifestPage.Route, site),
             cancellationToken);
 
         await control.SaveStateAsync(start.Scope, state, cancellationToken);
@@ -94,5 +125,16 @@ public sealed class ReconcileRunner(
         }
 
         return outcome;
+    }
+
+    private static async IAsyncEnumerable<StoredObject> Without(IAsyncEnumerable<StoredObject> listing, IReadOnlyList<string> excludedKeyPrefixes)
+    {
+        await foreach (var entry in listing)
+        {
+            if (!excludedKeyPrefixes.Any(p => entry.Key.StartsWith(p, StringComparison.Ordinal)))
+            {
+                yield return entry;
+            }
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed record VariantResult(bool Changed, string Detail, string? Failure 
 /// Writes the variants next to a media image (<c>&lt;key&gt;.avif</c> and <c>&lt;key&gt;.webp</c>, docs/keys.md,
 /// "Variants"), or removes them. The original is only ever read.
 /// </summary>
-public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy)
+public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, MemoryBudget budget, VariantRejections rejections, IOptions<VariantOptions> variantOptions, IOptions<OffloadOptions> options, CachePolicy cachePolicy, TimeProvider clock)
 {
     private readonly VariantOptions _variants = variantOptions.Value;
     private readonly IReadOnlySet<VariantTarget> _formats = VariantOptions.ParseFormats(variantOptions.Value.Formats);
@@ -32,7 +32,7 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
     public IReadOnlySet<VariantTarget> Formats => _formats;
 
     /// <summary>The same writer over another store: a run's, which counts its requests.</summary>
-    public VariantWriter With(IObjectStore other) => new(other, encoder, budget, variantOptions, options, cachePolicy);
+    public VariantWriter With(IObjectStore other) => new(other, encoder, budget, rejections, variantOptions, options, cachePolicy, clock);
 
     /// <summary>
     /// Makes every variant of <paramref name="sourceKey"/> (an S3 event's work), one result per key in key order, from
@@ -125,14 +125,14 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
 
         if (source.Size > _variants.MaxInputBytes)
         {
-            return new VariantResult(false, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}", source.ETag);
+            return await RejectedAsync(variantKey, source, "input too large", $"source is {source.Size} bytes; the limit is {_variants.MaxInputBytes}", cancellationToken);
         }
 
         var outcome = await claim.SharedAsync(source.ETag)
             ?? await claim.EncodeAsync(await ReadAsync(sourceKey, source.Size, cancellationToken), source.Headers?.ContentType, kind, source.ETag, cancellationToken);
         if (!outcome.ShouldWrite)
         {
-            return new VariantResult(false, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, source.ETag);
+            return await RejectedAsync(variantKey, source, $"rejected ({outcome.Metadata[VariantDecision.RejectionKey]})", outcome.Rejection!.Reason, cancellationToken);
         }
 
         var headers = ObjectHeaderRules.ForVariant(outcome, sourceType, source.ETag, cachePolicy);
@@ -140,6 +140,13 @@ public sealed class VariantWriter(IObjectStore store, IVariantEncoder encoder, M
         // Only over what the HEAD saw: a foreign object put there meanwhile is not overwritten (docs/keys.md).
         var written = await store.PutAsync(new ObjectWrite(_bucket, variantKey, headers, Condition: WriteCondition.Unchanged(existing)), body, cancellationToken);
         return new VariantResult(true, Describe(outcome, claim.Target, source.Size), Written: written with { Headers = written.Headers ?? headers });
+    }
+
+    /// <summary>A rejection of the image itself: recorded, so the job status can say why the variant is missing.</summary>
+    private async Task<VariantResult> RejectedAsync(string variantKey, StoredObject source, string detail, string reason, CancellationToken cancellationToken)
+    {
+        await rejections.RecordAsync(variantKey, source.ETag, reason, clock.GetUtcNow(), cancellationToken);
+        return new VariantResult(false, detail, reason, source.ETag);
     }
 
     private static string Describe(VariantOutcome outcome, VariantTarget target, long sourceSize) => outcome.Format switch

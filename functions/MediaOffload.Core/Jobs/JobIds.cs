@@ -11,6 +11,13 @@ public static class JobIds
     /// <c>j-</c> plus 32 hex characters of SHA-256 over the canonical event: type, site, attachment and the files
     /// sorted by path. File order in the event does not change the id; any change to a file's content does.
     /// </summary>
+    /// <summary>
+    /// Whether <paramref name="id"/> has the shape <see cref="For"/> gives: <c>j-</c> and 32 lower-case hex digits.
+    /// Anything else (a path, an encoded slash, upper case) is refused before it can name a storage key.
+    /// </summary>
+    public static bool IsWellFormed(string? id) =>
+        id is { Length: 34 } && id.StartsWith("j-", StringComparison.Ordinal) && id.AsSpan(2).IndexOfAnyExcept("0123456789abcdef") < 0;
+
     public static string For(string type, string site, long attachmentId, IEnumerable<JobFile> files)
     {
         var canonical = new StringBuilder()

@@ -24,6 +24,10 @@ public sealed record ReconcileReport
     public required string Bucket { get; init; }
     public required string Prefix { get; init; }
     public string? Source { get; init; }
+
+    /// <summary>The site a service run was for, which decides who may read the report (docs/status.md); null for the CLI.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Site { get; init; }
     public bool DryRun { get; init; }
     public string? ResumedAfter { get; init; }
     public DateTimeOffset StartedAt { get; init; }

@@ -63,7 +63,8 @@ public sealed record PlanInputs(
     Func<string, string?>? CursorAfter = null);
 
 /// <summary>What a report names besides its counts.</summary>
-public sealed record ReportLabels(string Command, string Bucket, string Prefix, string? Source);
+/// <param name="Site">The site a service run is for (docs/status.md); null for the CLI.</param>
+public sealed record ReportLabels(string Command, string Bucket, string Prefix, string? Source, string? Site = null);
 
 /// <summary>How a stretch of work left a run.</summary>
 /// <param name="Checkpoint">The run's state now.</param>
@@ -330,6 +331,7 @@ public sealed class PlanRunner(IPlanSteps steps, RunOptions options, TimeProvide
             Bucket = labels.Bucket,
             Prefix = labels.Prefix,
             Source = labels.Source,
+            Site = labels.Site,
             DryRun = options.DryRun,
             StartedAt = state.StartedAt,
             FinishedAt = clock.GetUtcNow(),

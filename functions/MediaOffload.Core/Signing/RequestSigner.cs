@@ -70,8 +70,29 @@ public static class RequestSigner
         string method,
         string pathAndQuery,
         ReadOnlySpan<byte> body,
-        DateTimeOffset now)
+        DateTimeOffset now) =>
+        Verify(secrets, audience, acceptV1, timestampHeader, signatureHeader, method, pathAndQuery, body, now, out _);
+
+    /// <summary>
+    /// As <see cref="Verify(IReadOnlyList{string}, string, bool, string?, string?, string, string, ReadOnlySpan{byte}, DateTimeOffset)"/>,
+    /// and names which secret signed: <paramref name="matchedSecret"/> is its index in <paramref name="secrets"/> when
+    /// the check is <see cref="SignatureCheck.Valid"/>, else -1. A secret bound to one site signs only for it
+    /// (docs/status.md, "Sites and their secrets").
+    /// </summary>
+    public static SignatureCheck Verify(
+        IReadOnlyList<string> secrets,
+        string audience,
+        bool acceptV1,
+        string? timestampHeader,
+        string? signatureHeader,
+        string method,
+        string pathAndQuery,
+        ReadOnlySpan<byte> body,
+        DateTimeOffset now,
+        out int matchedSecret)
     {
+        ArgumentNullException.ThrowIfNull(secrets);
+        matchedSecret = -1;
         if (string.IsNullOrEmpty(timestampHeader) || string.IsNullOrEmpty(signatureHeader))
         {
             return SignatureCheck.Missing;
@@ -122,14 +143,16 @@ public static class RequestSigner
         }
 
         var canonical = CanonicalString(version, audience, timestamp, method, pathAndQuery, body);
-        var matched = false;
-        foreach (var secret in secrets)
+        for (var i = 0; i < secrets.Count; i++)
         {
             // No early exit: every secret costs the same whichever one matches.
-            matched |= CryptographicOperations.FixedTimeEquals(Mac(secret, canonical), presented);
+            if (CryptographicOperations.FixedTimeEquals(Mac(secrets[i], canonical), presented) && matchedSecret < 0)
+            {
+                matchedSecret = i;
+            }
         }
 
-        return matched ? SignatureCheck.Valid : SignatureCheck.Mismatch;
+        return matchedSecret >= 0 ? SignatureCheck.Valid : SignatureCheck.Mismatch;
     }
 
     private static string Prefix(SignatureVersion version) => version == SignatureVersion.V2 ? "v2=" : "v1=";
@@ -138,7 +161,7 @@ public static class RequestSigner
         HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(canonical));
 }
 
-/// <summary>The outcome of <see cref="RequestSigner.Verify"/>.</summary>
+/// <summary>The outcome of <c>RequestSigner.Verify</c>.</summary>
 public enum SignatureCheck
 {
     Valid,
