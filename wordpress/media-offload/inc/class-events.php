@@ -248,10 +248,15 @@ class Events {
 	 * Describes an attachment again and queues its upload event now, in place of any upload or edit event of it still
 	 * waiting: "Send to offload again", and Job_Status's bounded resend of a job the service calls retryable.
 	 *
-	 * @param int $attachment_id Attachment ID.
+	 * A caller that queues several attachments at once wakes WP-Cron once, after the last: a cron run woken by the
+	 * first could claim the outbox before the others are in it, and this request, which still sees the dispatch it
+	 * scheduled, would not schedule another.
+	 *
+	 * @param int  $attachment_id Attachment ID.
+	 * @param bool $wake          Whether to schedule a dispatch and wake WP-Cron now.
 	 * @return int Events queued: 0 when it owns no offloadable file or nothing may be sent.
 	 */
-	public static function resend( $attachment_id ) {
+	public static function resend( $attachment_id, $wake = true ) {
 		$post = get_post( (int) $attachment_id );
 		if ( ! $post || 'attachment' !== $post->post_type || ! Settings::can_send() || ! Requirements::met() ) {
 			return 0;
@@ -263,7 +268,7 @@ class Events {
 		Queue::drop_for_resend( $post->ID, time() );
 		$events = new self( true );
 		$queued = $events->enqueue( 'attachment.uploaded', $post->ID, $index['owned'] );
-		if ( $queued ) {
+		if ( $queued && $wake ) {
 			self::wake();
 		}
 		return $queued;

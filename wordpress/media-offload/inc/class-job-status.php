@@ -729,12 +729,22 @@ class Job_Status {
 	}
 
 	/**
-	 * Schedules a poll run. One event per ten-second window, as for dispatches (Events::schedule()).
+	 * Schedules a poll run by $when, unless one is scheduled by then already: every run schedules the next one due
+	 * when it ends, so one event is enough, and fewer writes of the cron option leave fewer chances for two requests
+	 * to overwrite each other's events (the five-minute sweep polls too, should one be lost).
 	 *
 	 * @param int $when Unix seconds.
 	 */
 	public static function schedule( $when ) {
 		$when = max( time(), (int) $when );
+		foreach ( (array) _get_cron_array() as $timestamp => $hooks ) {
+			if ( (int) $timestamp > $when ) {
+				break;
+			}
+			if ( isset( $hooks[ self::POLL_HOOK ] ) ) {
+				return;
+			}
+		}
 		$args = array( (int) floor( $when / 10 ) );
 		if ( ! wp_next_scheduled( self::POLL_HOOK, $args ) ) {
 			wp_schedule_single_event( $when, self::POLL_HOOK, $args );
@@ -821,11 +831,12 @@ class Job_Status {
 	 * "Send to offload again": queues the attachment's upload event now. A resend by hand resets the automatic
 	 * resends, and polling starts afresh when the service accepts it.
 	 *
-	 * @param int $attachment_id Attachment ID.
+	 * @param int  $attachment_id Attachment ID.
+	 * @param bool $wake          Whether to wake WP-Cron now (false when the caller queues more and wakes it once).
 	 * @return int Events queued (0 when it owns no offloadable file, or nothing can be sent).
 	 */
-	public static function resend_by_hand( $attachment_id ) {
-		$queued = Events::resend( $attachment_id );
+	public static function resend_by_hand( $attachment_id, $wake = true ) {
+		$queued = Events::resend( $attachment_id, $wake );
 		if ( $queued ) {
 			$status             = self::load( $attachment_id );
 			$status['resends']  = 0;

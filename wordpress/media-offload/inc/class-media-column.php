@@ -362,11 +362,15 @@ class Media_Column {
 		foreach ( array_unique( array_map( 'absint', $ids ) ) as $id ) {
 			if ( ! $id || ! self::may_resend( $id ) ) {
 				++$out['denied'];
-			} elseif ( Job_Status::resend_by_hand( $id ) ) {
+			} elseif ( Job_Status::resend_by_hand( $id, false ) ) {
 				++$out['queued'];
 			} else {
 				++$out['nothing'];
 			}
+		}
+		// Once, after the last: see Events::resend().
+		if ( $out['queued'] ) {
+			Events::wake();
 		}
 		return $out;
 	}
