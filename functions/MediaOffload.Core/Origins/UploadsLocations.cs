@@ -30,9 +30,13 @@ public sealed class UploadsLocations
             Add(url);
         }
 
+        // Every site of an origin gets its own default base, so the sites of a subdirectory network
+        // (https://net/wp-content/uploads and https://net/site2/wp-content/uploads) all serve theirs; a configured
+        // base replaces the defaults of its origin.
+        var configuredOrigins = _bases.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var site in siteUrls)
         {
-            if (OriginAllowlist.TryGetOrigin(site, out var origin, out _) && !_bases.ContainsKey(origin))
+            if (OriginAllowlist.TryGetOrigin(site, out var origin, out _) && !configuredOrigins.Contains(origin))
             {
                 Add(site.TrimEnd('/') + DefaultUploadsPath);
             }
@@ -107,7 +111,14 @@ public sealed class UploadsLocations
         }
 
         var uri = new Uri(site);
-        var basePath = string.Concat(list[0].Select(s => "/" + Uri.EscapeDataString(s)));
+        // The site's own base when the origin has several (a network's sites): its default one if listed, else the
+        // nearest below its path, else the origin's first.
+        var sitePath = Segments(new Uri(site.TrimEnd('/') + "/x")) is { } segments ? segments[..^1] : [];
+        string[] defaultBase = [.. sitePath, .. DefaultUploadsPath.Split('/', StringSplitOptions.RemoveEmptyEntries)];
+        var own = list.FirstOrDefault(b => b.SequenceEqual(defaultBase))
+            ?? list.Where(b => b.Length > sitePath.Length && b.AsSpan(0, sitePath.Length).SequenceEqual(sitePath)).MinBy(b => b.Length)
+            ?? list[0];
+        var basePath = string.Concat(own.Select(s => "/" + Uri.EscapeDataString(s)));
         return $"{uri.GetLeftPart(UriPartial.Authority)}{basePath}/{string.Join('/', onDiskPath.Split('/').Select(Uri.EscapeDataString))}";
     }
 
@@ -123,7 +134,10 @@ public sealed class UploadsLocations
             _bases[origin] = list = [];
         }
 
-        list.Add(segments);
+        if (!list.Any(existing => existing.SequenceEqual(segments)))
+        {
+            list.Add(segments);
+        }
     }
 
     /// <summary>

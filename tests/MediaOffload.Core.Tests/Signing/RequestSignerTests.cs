@@ -240,6 +240,17 @@ public sealed class RequestSignerTests
     }
 
     [Fact]
+    public void Verify_WhichSecretSigned_NamesItsIndexOrMinusOne()
+    {
+        var signature = Sign(secret: Rotated);
+
+        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Secret, Rotated], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now, out var second));
+        Assert.Equal(SignatureCheck.Valid, RequestSigner.Verify([Rotated, Secret], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now, out var first));
+        Assert.Equal(SignatureCheck.Mismatch, RequestSigner.Verify([Secret], SigningAudience.Service, false, Ts.ToString(), signature, "POST", Path, Body, Now, out var none));
+        Assert.Equal((1, 0, -1), (second, first, none));
+    }
+
+    [Fact]
     public void Verify_LowerCaseMethod_MatchesUpperCaseSignature()
     {
         Assert.Equal(SignatureCheck.Valid, Check(Ts.ToString(), Sign(), method: "post"));
