@@ -940,8 +940,14 @@ class Job_Status {
 		);
 		$table = Schema::queue_table();
 		// phpcs:disable WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table names only.
-		$stored = $wpdb->get_results( $wpdb->prepare( "SELECT m.meta_value AS state, COUNT(*) AS n FROM {$wpdb->postmeta} m INNER JOIN {$wpdb->posts} p ON p.ID = m.post_id AND p.post_type = 'attachment' WHERE m.meta_key = %s AND m.post_id NOT IN (SELECT attachment_id FROM {$table} WHERE event_type <> %s) GROUP BY m.meta_value", self::STATE_META, 'attachment.deleted' ), ARRAY_A );
-		$queued = $wpdb->get_results( $wpdb->prepare( "SELECT IF(w.waiting, %s, %s) AS state, COUNT(*) AS n FROM (SELECT q.attachment_id, MAX(q.status = %s) AS waiting FROM {$table} q INNER JOIN {$wpdb->posts} p ON p.ID = q.attachment_id AND p.post_type = 'attachment' WHERE q.event_type <> %s GROUP BY q.attachment_id) w GROUP BY state", self::PENDING, self::FAILED, Queue::PENDING, 'attachment.deleted' ), ARRAY_A );
+		// A site of a network that has not served a request since the plugin was activated has no outbox yet.
+		if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) ) !== $table ) {
+			$stored = $wpdb->get_results( $wpdb->prepare( "SELECT m.meta_value AS state, COUNT(*) AS n FROM {$wpdb->postmeta} m INNER JOIN {$wpdb->posts} p ON p.ID = m.post_id AND p.post_type = 'attachment' WHERE m.meta_key = %s GROUP BY m.meta_value", self::STATE_META ), ARRAY_A );
+			$queued = array();
+		} else {
+			$stored = $wpdb->get_results( $wpdb->prepare( "SELECT m.meta_value AS state, COUNT(*) AS n FROM {$wpdb->postmeta} m INNER JOIN {$wpdb->posts} p ON p.ID = m.post_id AND p.post_type = 'attachment' WHERE m.meta_key = %s AND m.post_id NOT IN (SELECT attachment_id FROM {$table} WHERE event_type <> %s) GROUP BY m.meta_value", self::STATE_META, 'attachment.deleted' ), ARRAY_A );
+			$queued = $wpdb->get_results( $wpdb->prepare( "SELECT IF(w.waiting, %s, %s) AS state, COUNT(*) AS n FROM (SELECT q.attachment_id, MAX(q.status = %s) AS waiting FROM {$table} q INNER JOIN {$wpdb->posts} p ON p.ID = q.attachment_id AND p.post_type = 'attachment' WHERE q.event_type <> %s GROUP BY q.attachment_id) w GROUP BY state", self::PENDING, self::FAILED, Queue::PENDING, 'attachment.deleted' ), ARRAY_A );
+		}
 		// phpcs:enable
 		foreach ( array_merge( (array) $stored, (array) $queued ) as $row ) {
 			if ( isset( $counts[ $row['state'] ] ) ) {
