@@ -15,14 +15,19 @@ function media_offload_uninstall_site() {
 	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema', 'media_offload_reindex' ) as $option ) {
 		delete_option( $option );
 	}
-	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) as $hook ) {
+	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index', 'media_offload_poll', 'media_offload_report' ) as $hook ) {
 		wp_unschedule_hook( $hook );
 	}
-	// The index and the outbox are the plugin's own bookkeeping; the fingerprint and conflict meta are too. Files stay.
+	// The index and the outbox are the plugin's own bookkeeping; the fingerprint, conflict and status meta are too.
+	// Files stay.
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_files" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_queue" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	delete_post_meta_by_key( '_media_offload_files' );
 	delete_post_meta_by_key( '_media_offload_conflicts' );
+	// The offload status of each attachment (Job_Status).
+	foreach ( array( '_media_offload_status', '_media_offload_state', '_media_offload_next_poll' ) as $key ) {
+		delete_post_meta_by_key( $key );
+	}
 }
 
 if ( is_multisite() ) {

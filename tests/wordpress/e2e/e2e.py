@@ -247,14 +247,15 @@ if ( file_exists( __DIR__ . '/e2e-settings-unlocked' ) ) {{
         for bucket in (MEDIA_BUCKET, CONTROL_BUCKET):
             self.s3.create_bucket(Bucket=bucket)
 
-    def start_service(self):
+    def start_service(self, **settings):
+        """The service; keyword arguments are extra environment settings (the pixel-bomb check lowers a limit)."""
         env = dict(os.environ, ASPNETCORE_URLS=self.api_url, AWS_EC2_METADATA_DISABLED="true",
                    AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_REGION="us-east-1",
                    Logging__LogLevel__Default="Information", Offload__Role="local",
                    Offload__MediaBucket=MEDIA_BUCKET, Offload__ControlBucket=CONTROL_BUCKET,
                    Offload__S3__ServiceUrl=self.s3_url, Offload__SigningSecrets__0=SECRET,
                    Offload__AllowedOrigins__0=self.wp_url, Offload__AllowHttp="true",
-                   Offload__AllowPrivateNetworks="true")
+                   Offload__AllowPrivateNetworks="true", **settings)
         self.start("service", ["dotnet", API_DLL], env=env, cwd=os.path.dirname(API_DLL))
         wait_for(lambda: http("GET", self.api_url + "/healthz")[0] == 200, "the service", timeout=60)
 
@@ -1043,24 +1044,275 @@ class Suite:
         assert any(e["type"] == "attachment.deleted" and e["attachmentId"] == att["id"] and e["status"] == 202
                    for e in json.loads(self.s.wp("option", "media_offload_log")))
 
-    @check("Uninstall: options, tables, scheduled events and the plugin's meta removed; media untouched")
+    @check("Uninstall: options, tables, scheduled events and the plugin's meta (status included) removed; media untouched")
     def uninstall(self):
         before = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         out = json.loads(self.s.wp("uninstall").strip().splitlines()[-1])
-        assert out["options"] == [False, False, False, False, False], out
-        assert out["cron"] == [False, False, False], out
+        assert out["options"] == [False] * 6, out
+        assert out["cron"] == [False] * 5 and out["hooks"] == [], out
         assert out["tables"] == [], out
         assert out["attachments"] > 0
-        assert out["meta"] == 0, f"{out['meta']} fingerprint or conflict meta rows left"
+        assert out["meta"] == 0, f"{out['meta']} fingerprint, conflict or status meta rows left"
         after = sorted(os.path.relpath(os.path.join(d, n), self.s.uploads) for d, _, ns in os.walk(self.s.uploads) for n in ns)
         assert before == after, "uninstall touched uploads"
 
+    # -- Offload status: job polls, the Media Library, resends, reports (docs/plugin.md, "Offload status") ----------
+    def status_mu_plugin(self):
+        """Seconds between job polls instead of 10 s doubling, so the status checks stay short: 2 s, then 5 s after
+        ten polls, so a slow job still has minutes before the poll bound gives it up."""
+        with open(os.path.join(self.s.wp_dir, "wp-content/mu-plugins/e2e-status.php"), "w") as f:
+            f.write("<?php\nadd_filter( 'media_offload_poll_delay', function ( $delay, $polls ) { return $polls < 10 ? 2 : 5; }, 10, 2 );\n")
+
+    def status_of(self, att_id, refresh=False):
+        """`wp media-offload status <id> --format=json`: the attachment's view, as the column shows it."""
+        out = self.s.wp("cli", "status", str(att_id), "--format=json", *(["--refresh"] if refresh else []))
+        return json.loads(out.strip().splitlines()[-1])
+
+    def wait_state(self, att_id, state, timeout=WAIT * 1.5):
+        """Until the attachment's status is `state`, with visitors letting WP-Cron poll the service."""
+        return wait_for(lambda: (lambda v: v if v["state"] == state else None)(self.status_of(att_id)),
+                        f"attachment {att_id} to be {state}", timeout=timeout, interval=1, tick=self.s.traffic)
+
+    def browser(self, steps, user="admin", password="e2e-admin-password"):
+        """Runs e2e/media-library.mjs; returns what each step saw. A JavaScript dialog fails the check."""
+        env = dict(os.environ, WP_URL=self.s.wp_url, WP_USER=user, WP_PASSWORD=password, ARTIFACTS=ARTIFACTS,
+                   NODE_PATH=os.path.join(TESTS, "node_modules"), STEPS=json.dumps(steps))
+        p = subprocess.run(["node", os.path.join(HERE, "media-library.mjs")], env=env, capture_output=True, text=True,
+                           timeout=240, cwd=TESTS)
+        with open(os.path.join(ARTIFACTS, "media-library.log"), "a") as f:
+            f.write(f"$ {json.dumps(steps)}\n{p.stdout}{p.stderr}\n")
+        assert p.returncode == 0, (p.stdout + p.stderr)[-800:]
+        out = json.loads(p.stdout.strip().splitlines()[-1])
+        assert not out["dialogs"], f"a dialog opened: {out['dialogs']}"
+        return out["steps"]
+
+    def variant_oracle(self, files):
+        """(files, .avif keys, .webp keys) of an attachment, counted in the bucket."""
+        keys = set(self.s.keys())
+        originals = ["wp-content/uploads/" + unicodedata.normalize("NFC", f) for f in files]
+        assert all(k in keys for k in originals), [k for k in originals if k not in keys]
+        return len(originals), sum(k + ".avif" in keys for k in originals), sum(k + ".webp" in keys for k in originals)
+
+    def sent_log(self):
+        return json.loads(self.s.wp("option", "media_offload_log")) or []
+
+    @staticmethod
+    def new_entries(before, after):
+        """Log entries in `after` that `before` did not have (the log keeps the newest first, 25 at most)."""
+        left = list(before)
+        new = []
+        for entry in after:
+            if entry in left:
+                left.remove(entry)
+            else:
+                new.append(entry)
+        return new
+
+    def quiet_outbox(self):
+        wait_for(lambda: json.loads(self.s.wp("queue"))["counts"]["pending"] == 0, "an empty outbox", tick=self.s.traffic)
+
+    @check("Status: an uploaded JPEG's row in the Media Library (Chromium, list mode) turns to offloaded, AVIF and WebP counted as in the bucket")
+    def status_offloaded(self):
+        att, files = self.media["jpeg"]
+        view = self.wait_state(att["id"], "offloaded")
+        n, avif, webp = self.variant_oracle(files)
+        assert avif == webp == n, f"the bucket holds {avif} .avif and {webp} .webp keys for {n} files"
+        label = f"Offloaded {n}/{n} · AVIF {avif} · WebP {webp}"
+        assert view["label"] == label, (view["label"], label)
+        assert view["counts"]["offloaded"] == n and view["counts"]["avif"] == avif and view["counts"]["webp"] == webp, view["counts"]
+        assert sorted(f["path"] for f in view["files"]) == sorted(unicodedata.normalize("NFC", f) for f in files)
+        assert all(f["status"] in ("uploaded", "unchanged") for f in view["files"]), view["files"]
+        assert view["jobs"] and all(j["nextPollAt"] == 0 for j in view["jobs"]), "a finished job is still polled"
+        title = os.path.splitext(os.path.basename(files[0]))[0]
+        rows, _, details, modal = self.browser([["list", "e2e-photo"], ["rows", [att["id"]]], ["screenshot", "media-list-offloaded.png"],
+                                                ["details", att["id"]], ["modal", att["id"]]])[1:]
+        row = rows[str(att["id"])]
+        assert row and row["text"] == label, row
+        assert row["state"] == "offloaded" and "Send to offload again" in row["actions"], row
+        assert all(f in row["title"] for f in files), row["title"]
+        for where, seen in (("edit screen", details), ("modal", modal)):
+            assert seen["state"] == "offloaded" and seen["text"].startswith(label), (where, seen)
+            assert all(f in seen["text"] for f in files), (where, seen["text"])
+        assert os.path.getsize(os.path.join(ARTIFACTS, "media-list-offloaded.png")) > 10000
+        log(f"     {label} ({title}); {sum(j['polls'] for j in view['jobs'])} polls")
+
+    @check("Status with the service down: an upload's row shows pending, then offloaded once the service is back")
+    def status_outage(self):
+        self.s.stop("service")
+        try:
+            src = os.path.join(self.s.tmp, "e2e-status-down.jpg")
+            subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "900", "600", "31"], check=True)
+            att = self.s.upload(src, "e2e-status-down.jpg", "image/jpeg")
+            wait_for(lambda: self.status_of(att["id"])["attempts"] >= 1, "a failed attempt to send", tick=self.s.traffic)
+            view = self.status_of(att["id"])
+            assert view["state"] == "pending" and view["waiting"] and view["label"].startswith("Pending (waiting to send"), view
+            rows = self.browser([["list", "e2e-status-down"], ["rows", [att["id"]]], ["screenshot", "media-list-pending.png"]])[1]
+            row = rows[str(att["id"])]
+            assert row and row["state"] == "pending" and row["text"].startswith("Pending (waiting to send"), row
+            assert "Waiting in the outbox after" in row["title"], row["title"]
+        finally:
+            self.s.start_service()
+        files = self.s.attachment_files(att["media_details"]["file"])
+        view = self.wait_state(att["id"], "offloaded")
+        n, avif, webp = self.variant_oracle(files)
+        assert view["label"] == f"Offloaded {n}/{n} · AVIF {avif} · WebP {webp}" and avif == webp == n, (view["label"], n, avif, webp)
+        rows = self.browser([["list", "e2e-status-down"], ["rows", [att["id"]]]])[1]
+        assert rows[str(att["id"])]["text"] == view["label"], rows
+
+    @check("Status: a file named with <script> and <img onerror> shows in the column, the edit screen and the modal as text; no element, no dialog")
+    def status_escaped(self):
+        name = "e2e-xss-<img src=x onerror=alert(1)>-<script>alert(2)<script>.jpg"
+        src = os.path.join(self.s.tmp, "xss.jpg")
+        subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "700", "500", "32"], check=True)
+        att = self.s.upload(src, name, "image/jpeg", raw_name=True)
+        assert os.path.basename(att["media_details"]["file"]) == name, att["media_details"]["file"]
+        view = self.wait_state(att["id"], "offloaded")
+        seen = self.browser([["list", "e2e-xss"], ["rows", [att["id"]]], ["details", att["id"]], ["modal", att["id"]],
+                             ["screenshot", "media-xss-modal.png"]])
+        rows, details, modal = seen[1], seen[2], seen[3]
+        row = rows[str(att["id"])]
+        assert row and row["text"] == view["label"], row
+        assert set(row["elements"]) == {"span"}, f"elements in the cell: {row['elements']}"
+        assert att["media_details"]["file"] in row["title"], row["title"]
+        for where, seen in (("edit screen", details), ("modal", modal)):
+            assert "script" not in seen["elements"] and "img" not in seen["elements"], (where, seen["elements"])
+            assert att["media_details"]["file"] in seen["text"], (where, seen["text"])
+        self.media["xss"] = att
+
+    def bulk_uploads(self, prefix, count, auth=None, seed=40):
+        atts = []
+        for i in range(count):
+            src = os.path.join(self.s.tmp, f"{prefix}-{i}.jpg")
+            subprocess.run(["php", os.path.join(HERE, "make-image.php"), src, "600", "400", str(seed + i)], check=True)
+            atts.append(self.s.upload(src, f"{prefix}-{i}.jpg", "image/jpeg", auth=auth))
+        for att in atts:
+            self.wait_state(att["id"], "offloaded")
+        return atts
+
+    @check("Bulk action \"Send to offload again\" in Chromium: new events for exactly the ticked attachments, then offloaded again")
+    def bulk_resend(self):
+        atts = self.bulk_uploads("e2e-bulk", 3)
+        self.quiet_outbox()
+        chosen = [atts[0]["id"], atts[2]["id"]]
+        before = self.sent_log()
+        result = self.browser([["list", "e2e-bulk"], ["bulk", chosen], ["rows", [a["id"] for a in atts]], ["screenshot", "media-list-bulk.png"]])
+        assert result[1]["notice"] == "2 attachments queued to be sent to offload again.", result[1]
+        self.quiet_outbox()
+        new = self.new_entries(before, self.sent_log())
+        assert sorted(e["attachmentId"] for e in new) == sorted(chosen), f"new events: {new}"
+        assert all(e["type"] == "attachment.uploaded" and e["status"] == 202 for e in new), new
+        for att_id in chosen:
+            view = self.wait_state(att_id, "offloaded")
+            assert view["resends"] == 0 and all(j["polls"] >= 1 for j in view["jobs"]), view
+        self.media["bulk"] = atts
+
+    @check("Capability: an author cannot resend another user's attachment (no checkbox, no link, skipped with a real nonce); a missing or wrong nonce changes nothing")
+    def resend_capability(self):
+        admin_att = self.media["bulk"][1]["id"]
+        author_id, author_auth = self.author()
+        own = self.bulk_uploads("e2e-bulk-author", 1, auth=author_auth, seed=50)[0]["id"]
+        self.quiet_outbox()
+        before = self.sent_log()
+        steps = [["list", "e2e-bulk"], ["rows", [admin_att, own]],
+                 ["forge", [admin_att], "page"], ["forge", [admin_att, own], "missing"], ["forge", [admin_att, own], "wrong"],
+                 ["list", "e2e-bulk"], ["link", own, "wrong"]]
+        result = self.browser(steps, user="e2e-author", password="e2e-e2e-author-password")
+        rows = result[1]
+        assert rows[str(admin_att)] and not rows[str(admin_att)]["checkbox"], "the author can tick the admin's attachment"
+        assert "Send to offload again" not in rows[str(admin_att)]["actions"], rows[str(admin_att)]
+        assert rows[str(own)]["checkbox"] and "Send to offload again" in rows[str(own)]["actions"], rows[str(own)]
+        forged, missing, wrong = result[2], result[3], result[4]
+        assert forged["hadNonce"] and forged["status"] == 200, forged
+        assert forged["notice"] == "0 attachments queued to be sent to offload again. 1 skipped: you may not edit it.", forged
+        for attempt in (missing, wrong):
+            assert attempt["status"] == 403 and attempt["notice"] is None, attempt
+        link = result[6]
+        assert link["href"] and link["status"] == 403 and link["notice"] is None, link
+        # Nothing was queued by any of it: no outbox row, no event, for either attachment.
+        self.s.traffic()
+        time.sleep(2)
+        q = json.loads(self.s.wp("queue"))
+        assert not [r for r in q["rows"] if int(r["attachment_id"]) in (admin_att, own)], q["rows"]
+        assert self.new_entries(before, self.sent_log()) == [], self.new_entries(before, self.sent_log())
+        # With the page's nonce the author resends their own.
+        result = self.browser([["list", "e2e-bulk"], ["forge", [own], "page"]], user="e2e-author", password="e2e-e2e-author-password")
+        assert result[1]["notice"] == "1 attachment queued to be sent to offload again.", result[1]
+        self.quiet_outbox()
+        new = self.new_entries(before, self.sent_log())
+        assert [e["attachmentId"] for e in new] == [own], new
+
+    @check("Report: `wp media-offload report --format=json` and the status panel show the counts of reports/{runId}.json in the control bucket")
+    def report_matches(self):
+        run_id = self.media["backfill"]
+        stored = self.control_report(run_id)
+        out = self.s.wp("cli", "report", "--format=json")
+        served = json.loads(out)
+        assert served == stored, f"the route's report differs from the bucket's: {json.dumps(served)[:300]} vs {json.dumps(stored)[:300]}"
+        text = self.s.wp("cli", "report", run_id)
+        assert f"drift:        {stored['drift']}" in text and f"failures:     {stored.get('failureCount', 0)}" in text, text
+        for action, planned in stored["planned"].items():
+            assert re.search(rf"^{re.escape(action)}\s+{planned}\s+{stored.get('done', {}).get(action, 0)}$", text, re.M), (action, text)
+        p = self.s.wp("cli", "report", "backfill-20000101T000000Z-00000000", check=False)
+        assert p.returncode == 1 and "no report" in p.stderr, p.stderr
+        p = self.s.wp("cli", "report", "../jobs/x", check=False)
+        assert p.returncode == 1 and "Not a run id" in p.stderr, p.stderr
+        page = self.admin_page(self.s.wp_url, "/wp-admin/options-general.php?page=media-offload")
+        assert "this site cannot read it" not in page
+        rows = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in re.finditer(
+            r'<tr data-action="([^"]+)"><th>[^<]*</th><td class="planned">(\d+)</td><td class="done">(\d+)</td></tr>', page)}
+        actions = set(stored["planned"]) | set(stored.get("done", {}))
+        assert rows == {a: (stored["planned"].get(a, 0), stored.get("done", {}).get(a, 0)) for a in actions}, rows
+        m = re.search(r'id="media-offload-report-drift" data-drift="(\d+)" data-in-sync="(true|false)" data-failures="(\d+)"', page)
+        assert m and (int(m.group(1)), m.group(2) == "true", int(m.group(3))) == (stored["drift"], stored["inSync"], stored.get("failureCount", 0)), m and m.groups()
+        # The panel's counts of attachments by state are the CLI's (read before and after, as a job may finish between).
+        cli = [re.search(r"attachments:  (\d+) offloaded, (\d+) pending, (\d+) failed, (\d+) unknown", self.s.wp("cli", "status")).groups()]
+        page = self.admin_page(self.s.wp_url, "/wp-admin/options-general.php?page=media-offload")
+        cli.append(re.search(r"attachments:  (\d+) offloaded, (\d+) pending, (\d+) failed, (\d+) unknown", self.s.wp("cli", "status")).groups())
+        summary = re.search(r'id="media-offload-states" data-offloaded="(\d+)" data-pending="(\d+)" data-failed="(\d+)" data-unknown="(\d+)"', page)
+        assert summary and summary.groups() in cli and int(summary.group(1)) > 0, (summary and summary.groups(), cli)
+        log(f"     {run_id}: {len(rows)} actions, drift {stored['drift']}; attachments {summary.groups()}")
+
+    @check("Pixel bomb: a 5000x5000 PNG over Variants:MaxPixels shows failed with the reason, and is neither resent nor polled again")
+    def pixel_bomb(self):
+        self.s.stop("service")
+        self.s.start_service(Offload__Variants__MaxPixels="20000000")
+        try:
+            src = os.path.join(self.s.tmp, "e2e-bomb.png")
+            subprocess.run(["php", "-d", "memory_limit=1G", os.path.join(HERE, "make-image.php"), src, "5000", "5000", "7"], check=True)
+            att = self.s.upload(src, "e2e-bomb.png", "image/png")
+            view = self.wait_state(att["id"], "failed", timeout=WAIT * 3)
+            assert view["reasonCode"] == "variant_failed" and "over the limit of 20000000" in view["label"], view["label"]
+            assert view["label"].startswith(f"Failed: {os.path.basename(att['media_details']['file'])} ("), view["label"]
+            assert all(not j["retryable"] and j["state"] == "failed" for j in view["jobs"]), view["jobs"]
+            rows = self.browser([["list", "e2e-bomb"], ["rows", [att["id"]]], ["screenshot", "media-list-failed.png"]])[1]
+            row = rows[str(att["id"])]
+            assert row and row["state"] == "failed" and row["text"].startswith("Failed: ") and "pixels" in row["text"], row
+            # Several cron runs later: not sent again, not polled again.
+            polls = sum(j["polls"] for j in view["jobs"])
+            before = self.events_for(att["id"])
+            for _ in range(3):
+                for hook in ("media_offload_poll", "media_offload_sweep", "media_offload_dispatch"):
+                    self.s.wp("cron", hook, "now")
+                self.s.traffic()
+                time.sleep(2)
+            after = self.status_of(att["id"])
+            assert after["state"] == "failed" and sum(j["polls"] for j in after["jobs"]) == polls, (polls, after["jobs"])
+            assert after["resends"] == 0, after
+            assert self.events_for(att["id"]) == before, f"new events: {self.events_for(att['id'])}"
+            assert json.loads(self.s.wp("meta", str(att["id"]), "_media_offload_next_poll")) == ""
+            log(f"     {view['label'][:120]}; {polls} polls, no resend")
+        finally:
+            self.s.stop("service")
+            self.s.start_service()
+
     def run(self):
+        self.status_mu_plugin()
         self.cli()
         self.endpoint_environment()
         self.upload_jpeg()
         self.upload_png()
         if "jpeg" in self.media:
+            self.status_offloaded()
             self.urls()
             self.webp_fallback()
             self.avif_fallback()
@@ -1068,8 +1320,13 @@ class Suite:
         if "png" in self.media:
             self.delete()
         self.outage()
+        self.status_outage()
         self.hostile()
         self.hostile_raw()
+        self.status_escaped()
+        self.bulk_resend()
+        if "bulk" in self.media:
+            self.resend_capability()
         if "jpeg" in self.media:
             self.reserved_variant_name()
         self.nfc_nfd_pair()
@@ -1082,8 +1339,12 @@ class Suite:
         # NFC file beside it that the manifest leaves out.
         self.zero_drift()
         self.backfill()
+        if "backfill" in self.media:
+            self.report_matches()
         if "nfd_owner" in self.media:
             self.claim_after_owner_delete()
+        # After the reconcile and backfill checks, which a variant that can never be made would fail.
+        self.pixel_bomb()
         self.settings_page()
         if "post" in self.media:
             self.hostile_key_prefix()

@@ -230,13 +230,23 @@ switch ( $command ) {
 		deactivate_plugins( 'media-offload/media-offload.php' );
 		uninstall_plugin( 'media-offload/media-offload.php' );
 		global $wpdb;
+		// Any event of the plugin's still scheduled, whatever its hook.
+		$left_hooks = array();
+		foreach ( (array) _get_cron_array() as $cron_events ) {
+			foreach ( array_keys( (array) $cron_events ) as $hook ) {
+				if ( 0 === strpos( (string) $hook, 'media_offload' ) ) {
+					$left_hooks[] = $hook;
+				}
+			}
+		}
 		echo wp_json_encode(
 			array(
-				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema', 'media_offload_last_backfill', 'media_offload_reindex' ) ),
-				'cron'    => array_map( 'wp_next_scheduled', array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index' ) ),
+				'options' => array_map( 'get_option', array( 'media_offload_settings', 'media_offload_log', 'media_offload_schema', 'media_offload_last_backfill', 'media_offload_reindex', 'media_offload_last_report' ) ),
+				'cron'    => array_map( 'wp_next_scheduled', array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index', 'media_offload_poll', 'media_offload_report' ) ),
+				'hooks'   => $left_hooks,
 				'tables'  => $wpdb->get_col( "SHOW TABLES LIKE '{$wpdb->prefix}media_offload%'" ),
 				'attachments' => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->posts} WHERE post_type = 'attachment'" ),
-				'meta'        => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->postmeta} WHERE meta_key IN ('_media_offload_files', '_media_offload_conflicts')" ),
+				'meta'        => (int) $wpdb->get_var( "SELECT COUNT(*) FROM {$wpdb->postmeta} WHERE meta_key LIKE '\\_media\\_offload\\_%'" ),
 			)
 		), "\n";
 		break;

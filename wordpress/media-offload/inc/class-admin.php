@@ -9,7 +9,7 @@ namespace MediaOffload;
 
 /**
  * The settings screen, built on the Settings API (capability checks and nonces come with it), and a status panel
- * with the last events sent, what waits for a retry and the last reconcile report.
+ * with the attachments by offload state, the last events sent, what waits for a retry and the last backfill's report.
  */
 class Admin {
 
@@ -197,6 +197,9 @@ class Admin {
 			echo '<p>' . esc_html__( 'Settings are complete.', 'media-offload' ) . ' <code>wp media-offload verify</code> ' . esc_html__( 'checks that the service answers.', 'media-offload' ) . '</p>';
 		}
 
+		echo '<h3>' . esc_html__( 'Offload status', 'media-offload' ) . '</h3>';
+		Reports::render_states();
+
 		// Last events sent.
 		echo '<h3>' . esc_html__( 'Last events sent', 'media-offload' ) . '</h3>';
 		$log = get_option( Events::LOG_OPTION, array() );
@@ -261,24 +264,14 @@ class Admin {
 			echo '</form>';
 		}
 
-		// Last backfill. The service writes its report to the control bucket, which the plugin cannot read: what is
-		// known here is the run it started, and counts only when the service answered with a finished report.
+		// Last backfill, and its report as the service serves it (Reports).
 		echo '<h3>' . esc_html__( 'Last backfill', 'media-offload' ) . '</h3>';
 		$backfill = get_option( self::BACKFILL_OPTION );
 		if ( ! is_array( $backfill ) || empty( $backfill['runId'] ) ) {
 			echo '<p>' . esc_html__( 'No backfill started from this site yet (wp media-offload backfill).', 'media-offload' ) . '</p>';
 		} else {
 			echo '<p id="media-offload-backfill">' . esc_html( self::backfill_line( $backfill ) ) . '</p>';
-			if ( ! empty( $backfill['counts'] ) && is_array( $backfill['counts'] ) ) {
-				echo '<table class="widefat striped" id="media-offload-report"><tbody>';
-				foreach ( $backfill['counts'] as $name => $count ) {
-					echo '<tr><th>' . esc_html( (string) $name ) . '</th><td>' . esc_html( (string) $count ) . '</td></tr>';
-				}
-				echo '</tbody></table>';
-			} else {
-				/* translators: %s: the control bucket key of the report. */
-				echo '<p class="description">' . esc_html( sprintf( __( 'The service writes the report to %s in its control bucket; this site cannot read it.', 'media-offload' ), 'reports/' . $backfill['runId'] . '.json' ) ) . '</p>';
-			}
+			Reports::render_report( $backfill );
 		}
 		echo '</div>';
 	}

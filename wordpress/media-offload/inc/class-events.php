@@ -245,13 +245,45 @@ class Events {
 	}
 
 	/**
+	 * Describes an attachment again and queues its upload event now, in place of any upload or edit event of it still
+	 * waiting: "Send to offload again", and Job_Status's bounded resend of a job the service calls retryable.
+	 *
+	 * A caller that queues several attachments at once wakes WP-Cron once, after the last: a cron run woken by the
+	 * first could claim the outbox before the others are in it, and this request, which still sees the dispatch it
+	 * scheduled, would not schedule another.
+	 *
+	 * @param int  $attachment_id Attachment ID.
+	 * @param bool $wake          Whether to schedule a dispatch and wake WP-Cron now.
+	 * @return int Events queued: 0 when it owns no offloadable file or nothing may be sent.
+	 */
+	public static function resend( $attachment_id, $wake = true ) {
+		$post = get_post( (int) $attachment_id );
+		if ( ! $post || 'attachment' !== $post->post_type || ! Settings::can_send() || ! Requirements::met() ) {
+			return 0;
+		}
+		$index = Manifest_Index::index_attachment( $post->ID, Attachment_Files::describe( $post->ID ) );
+		if ( ! $index['owned'] ) {
+			return 0;
+		}
+		Queue::drop_for_resend( $post->ID, time() );
+		$events = new self( true );
+		$queued = $events->enqueue( 'attachment.uploaded', $post->ID, $index['owned'] );
+		if ( $queued && $wake ) {
+			self::wake();
+		}
+		return $queued;
+	}
+
+	/**
 	 * Writes an event (in chunks the service accepts) to the queue.
 	 *
 	 * @param string  $type          Event type.
 	 * @param int     $attachment_id Attachment ID.
 	 * @param array[] $files         Files.
+	 * @return int Events queued.
 	 */
 	private function enqueue( $type, $attachment_id, array $files ) {
+		$queued = 0;
 		$fields = array_flip( array( 'path', 'url', 'size', 'md5', 'mime', 'modified' ) );
 		$files  = array_map(
 			function ( $file ) use ( $fields ) {
@@ -276,8 +308,10 @@ class Events {
 			if ( is_array( $event ) ) {
 				Queue::push( $event );
 				$this->queued = true;
+				++$queued;
 			}
 		}
+		return $queued;
 	}
 
 	/**

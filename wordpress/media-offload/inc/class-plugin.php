@@ -75,9 +75,13 @@ class Plugin {
 		if ( $this->ready ) {
 			$this->parts['urls'] = new Urls();
 			$this->parts['variants'] = new Variant_Fallback();
+			// What became of the events: job polls and run reports (docs/plugin.md, "Offload status", "Reports").
+			$this->parts['job_status'] = new Job_Status();
+			$this->parts['reports']    = new Reports();
 		}
 		if ( is_admin() ) {
-			$this->parts['admin'] = new Admin();
+			$this->parts['admin']        = new Admin();
+			$this->parts['media_column'] = new Media_Column();
 			if ( is_multisite() ) {
 				$this->parts['network_admin'] = new Network_Admin();
 			}

@@ -158,6 +158,22 @@ class Queue {
 	}
 
 	/**
+	 * Removes an attachment's upload and edit events that are not being sent right now, before its upload event is
+	 * queued again ("Send to offload again"): the new event describes its files as they are, so the old ones, refused
+	 * or waiting, would only be sent in vain.
+	 *
+	 * @param int $attachment_id Attachment ID.
+	 * @param int $now           Unix seconds.
+	 * @return int Rows removed.
+	 */
+	public static function drop_for_resend( $attachment_id, $now ) {
+		global $wpdb;
+		$table = Schema::queue_table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		return (int) $wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE attachment_id = %d AND event_type IN (%s, %s) AND locked_until < %d", (int) $attachment_id, 'attachment.uploaded', 'attachment.updated', (int) $now ) );
+	}
+
+	/**
 	 * Earliest time a pending row is due, or null when nothing is pending.
 	 *
 	 * @return int|null

@@ -10,8 +10,11 @@ namespace MediaOffload\CLI;
 use MediaOffload\Admin;
 use MediaOffload\Client;
 use MediaOffload\Events;
+use MediaOffload\Job_Status;
 use MediaOffload\Manifest_Index;
+use MediaOffload\Media_Column;
 use MediaOffload\Queue;
+use MediaOffload\Reports;
 use MediaOffload\Requirements;
 use MediaOffload\Settings;
 use WP_CLI;
@@ -22,18 +25,34 @@ use WP_CLI;
 class Command {
 
 	/**
-	 * Shows the settings in effect, the outbox and the last events sent.
+	 * Shows the settings in effect, the outbox and the last events sent; or, given an attachment, its offload status.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [<attachment-id>]
+	 * : An attachment: its offload state and every file's status, as the Media Library's Offload column shows it.
+	 *
+	 * [--refresh]
+	 * : With an attachment: ask the service about each of its jobs now.
+	 *
+	 * [--format=<format>]
+	 * : With an attachment: text (default) or json.
 	 *
 	 * ## EXAMPLES
 	 *
 	 *     wp media-offload status
+	 *     wp media-offload status 42 --refresh --format=json
 	 *
-	 * @synopsis
+	 * @synopsis [<attachment-id>] [--refresh] [--format=<format>]
 	 *
 	 * @param array $args       Positional arguments.
 	 * @param array $assoc_args Options.
 	 */
 	public function status( $args, $assoc_args ) {
+		if ( isset( $args[0] ) ) {
+			$this->attachment_status( $args[0], $assoc_args );
+			return;
+		}
 		foreach ( array_keys( Settings::FIELDS ) as $field ) {
 			$value = Settings::get( $field );
 			if ( 'secret' === $field ) {
@@ -52,6 +71,8 @@ class Command {
 		}
 		$backfill = get_option( Admin::BACKFILL_OPTION );
 		WP_CLI::line( 'backfill:     ' . ( is_array( $backfill ) && ! empty( $backfill['runId'] ) ? Admin::backfill_line( $backfill ) : '(none started from this site)' ) );
+		$summary = Job_Status::site_summary();
+		WP_CLI::line( sprintf( 'attachments:  %d offloaded, %d pending, %d failed, %d unknown', $summary['offloaded'], $summary['pending'], $summary['failed'], $summary['unknown'] ) );
 		if ( ! Requirements::met() ) {
 			WP_CLI::line( 'state:        inert (PHP intl is missing): nothing is sent, the manifest answers 503, the queue is kept.' );
 		}
@@ -107,7 +128,7 @@ class Command {
 		if ( null === $kept ) {
 			WP_CLI::error( 'The service accepted the backfill but named no run: ' . $result['raw'] );
 		}
-		WP_CLI::success( sprintf( 'Backfill %s%s %s. The service writes its report to reports/%s.json in its control bucket.', $request['dryRun'] ? '(dry run) ' : '', $kept['runId'], '' === $kept['status'] ? 'started' : $kept['status'], $kept['runId'] ) );
+		WP_CLI::success( sprintf( 'Backfill %s%s %s. Its report, once written: wp media-offload report %s', $request['dryRun'] ? '(dry run) ' : '', $kept['runId'], '' === $kept['status'] ? 'started' : $kept['status'], $kept['runId'] ) );
 	}
 
 	/**
@@ -160,6 +181,112 @@ class Command {
 			WP_CLI::error( $line );
 		}
 		WP_CLI::success( $line );
+	}
+
+	/**
+	 * Prints a run's report as the service serves it: counts per action (planned and done), drift, in sync, failures.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [<run-id>]
+	 * : The run, e.g. backfill-20261201T152000Z-0a1b2c3d. Default: the last backfill started from this site.
+	 *
+	 * [--format=<format>]
+	 * : text (default), or json: the report exactly as the service answered.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     wp media-offload report
+	 *     wp media-offload report backfill-20261201T152000Z-0a1b2c3d --format=json
+	 *
+	 * @synopsis [<run-id>] [--format=<format>]
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 */
+	public function report( $args, $assoc_args ) {
+		$this->require_settings();
+		$format = self::format( $assoc_args );
+		$run_id = isset( $args[0] ) ? (string) $args[0] : Reports::last_run_id();
+		if ( '' === $run_id ) {
+			WP_CLI::error( 'No backfill was started from this site; name a run: wp media-offload report <run-id>.' );
+		}
+		if ( ! Reports::is_run_id( $run_id ) ) {
+			WP_CLI::error( 'Not a run id: ' . $run_id . ' (reconcile- or backfill-, yyyyMMddTHHmmssZ, - and 8 hex digits).' );
+		}
+		$after = Reports::refresh( $run_id, 15 );
+		if ( 'missing' === $after['state'] ) {
+			WP_CLI::error( sprintf( 'The service has no report %s yet: the run is still going, or it expired after 90 days, or it is not this site\'s.', $run_id ) );
+		}
+		if ( 'found' !== $after['state'] ) {
+			WP_CLI::error( sprintf( 'Could not fetch the report %s: %s', $run_id, $after['error'] ) );
+		}
+		if ( 'json' === $format ) {
+			WP_CLI::line( (string) $after['raw']['raw'] );
+			return;
+		}
+		$report = $after['report'];
+		WP_CLI::line( sprintf( 'run:          %s%s', $run_id, $report['dryRun'] ? ' (dry run)' : '' ) );
+		WP_CLI::line( sprintf( 'started:      %s', $report['startedAt'] ) );
+		WP_CLI::line( sprintf( 'finished:     %s', $report['finishedAt'] ) );
+		WP_CLI::line( sprintf( 'in sync:      %s', null === $report['inSync'] ? '?' : ( $report['inSync'] ? 'yes' : 'no' ) ) );
+		WP_CLI::line( sprintf( 'drift:        %s', null === $report['drift'] ? '?' : $report['drift'] ) );
+		WP_CLI::line( sprintf( '%-20s %10s %10s', 'action', 'planned', 'done' ) );
+		foreach ( Reports::action_rows( $report ) as $row ) {
+			WP_CLI::line( sprintf( '%-20s %10d %10d', $row['action'], $row['planned'], $row['done'] ) );
+		}
+		WP_CLI::line( sprintf( 'failures:     %d', $report['failureCount'] ) );
+		foreach ( $report['failures'] as $failure ) {
+			WP_CLI::line( sprintf( '  %s %s: %s', $failure['action'], $failure['key'], $failure['reason'] ) );
+		}
+	}
+
+	/**
+	 * `status <attachment-id>`: the stored status, after asking the service with --refresh.
+	 *
+	 * @param string $id         Attachment id.
+	 * @param array  $assoc_args Options.
+	 */
+	private function attachment_status( $id, $assoc_args ) {
+		$format = self::format( $assoc_args );
+		$post   = ctype_digit( (string) $id ) ? get_post( (int) $id ) : null;
+		if ( ! $post || 'attachment' !== $post->post_type ) {
+			WP_CLI::error( sprintf( 'No attachment %s.', $id ) );
+		}
+		if ( ! empty( $assoc_args['refresh'] ) ) {
+			$this->require_ready();
+			$this->require_settings();
+			Job_Status::poll_attachment( $post->ID, true, 1000 );
+			Job_Status::forget_queue();
+		}
+		$view = Job_Status::attachment_view( $post->ID );
+		if ( 'json' === $format ) {
+			WP_CLI::line( (string) wp_json_encode( array_merge( array( 'attachmentId' => $post->ID, 'label' => Media_Column::label( $view ) ), $view ), JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) );
+			return;
+		}
+		WP_CLI::line( sprintf( 'attachment:   %d', $post->ID ) );
+		WP_CLI::line( sprintf( 'state:        %s', $view['state'] ) );
+		WP_CLI::line( sprintf( 'status:       %s', Media_Column::label( $view ) ) );
+		foreach ( Media_Column::job_lines( $view ) as $line ) {
+			WP_CLI::line( '  ' . $line );
+		}
+		foreach ( $view['files'] as $file ) {
+			WP_CLI::line( '  ' . Media_Column::file_line( $file ) );
+		}
+	}
+
+	/**
+	 * The --format option: text or json.
+	 *
+	 * @param array $assoc_args Options.
+	 * @return string
+	 */
+	private static function format( $assoc_args ) {
+		$format = isset( $assoc_args['format'] ) ? (string) $assoc_args['format'] : 'text';
+		if ( ! in_array( $format, array( 'text', 'json' ), true ) ) {
+			WP_CLI::error( 'Unknown --format: use text or json.' );
+		}
+		return $format;
 	}
 
 	/**
