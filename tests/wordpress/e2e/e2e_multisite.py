@@ -20,7 +20,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 import urllib.error
@@ -31,10 +30,8 @@ from http.cookiejar import CookieJar
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import e2e  # noqa: E402 - the shared helpers: http, signed_get, wait_for, free_port, check, results, log
-from e2e import ImgParser, check, free_port, http, log, md5_of, results, signed_get, wait_for  # noqa: E402
+from e2e import ImgParser, check, http, log, md5_of, results, signed_get, wait_for  # noqa: E402
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
 
 TESTS = os.path.dirname(HERE)
 REPO = os.path.dirname(os.path.dirname(TESTS))
@@ -47,7 +44,7 @@ SECRETS = {1: "e2e-site-one-secret-" + "1a2b3c4d" * 4, 2: "e2e-site-two-secret-"
 # Unbound: the service's own, which no site knows (docs/status.md, "Sites and their secrets").
 OPERATOR_SECRET = "e2e-operator-secret-" + "9c0d1e2f" * 4
 CDN = "cdn.e2e.test"
-MEDIA_BUCKET, CONTROL_BUCKET = "media-ms-e2e", "control-ms-e2e"
+MEDIA_BUCKET, CONTROL_BUCKET = e2e.MEDIA_BUCKET, e2e.CONTROL_BUCKET
 PREFIX = "wp-content/uploads/"
 WAIT = float(os.environ.get("E2E_WAIT", "120"))
 # WordPress serves a subdirectory site's uploads below its own path (/site2/wp-content/uploads/sites/2/…) unless
@@ -63,74 +60,12 @@ def service_headers(method, target, secret, body=b""):
             "X-MediaOffload-Signature": "v2=" + hmac.new(secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()}
 
 
-class Network:
-    """A two-site subdirectory network and what it needs, each process in its own group so teardown is exact."""
+class Network(e2e.Stack):
+    """A two-site subdirectory network: e2e.Stack's processes and parts, with a network installed instead of a site."""
 
     def __init__(self):
-        self.tmp = tempfile.mkdtemp(prefix="mo-wp-ms-e2e-")
-        self.procs = {}
-        self.db_port, self.wp_port, self.s3_port, self.api_port = free_port(), free_port(), free_port(), free_port()
-        self.wp_url = f"http://127.0.0.1:{self.wp_port}"
+        super().__init__()
         self.site_urls = {1: self.wp_url, 2: self.wp_url + "/site2"}
-        self.s3_url = f"http://127.0.0.1:{self.s3_port}"
-        self.api_url = f"http://127.0.0.1:{self.api_port}"
-        self.wp_dir = os.path.join(self.tmp, "wordpress")
-        self.env = dict(os.environ, WP_DIR=self.wp_dir, WP_URL=self.wp_url)
-
-    # -- processes -------------------------------------------------------------------------------------------
-    def start(self, name, args, env=None, cwd=None):
-        out = open(os.path.join(ARTIFACTS, f"{name}.log"), "ab")
-        self.procs[name] = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                                            start_new_session=True)
-        return self.procs[name]
-
-    def stop(self, name):
-        p = self.procs.pop(name, None)
-        if p is None:
-            return
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            p.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait(timeout=5)
-
-    def teardown(self):
-        for name in ["service", "wordpress", "moto", "mariadb"]:
-            try:
-                self.stop(name)
-            except Exception as e:  # noqa: BLE001
-                log(f"teardown: {name}: {e}")
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    # -- parts -----------------------------------------------------------------------------------------------
-    def start_mariadb(self):
-        datadir = os.path.join(self.tmp, "db")
-        self.db_socket = os.path.join(self.tmp, "mysqld.sock")
-        subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={datadir}", "--user=root",
-                        "--auth-root-authentication-method=normal", "--skip-test-db"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(ARTIFACTS, "mariadb-install.log"), "w"))
-        self.start("mariadb", ["mariadbd", "--no-defaults", f"--datadir={datadir}", f"--socket={self.db_socket}",
-                               f"--port={self.db_port}", "--bind-address=127.0.0.1", "--user=root",
-                               f"--pid-file={os.path.join(self.tmp, 'mysqld.pid')}", "--skip-log-bin",
-                               "--innodb-buffer-pool-size=64M", "--performance-schema=OFF"])
-        wait_for(lambda: subprocess.run(["mariadb-admin", f"--socket={self.db_socket}", "-uroot", "ping"],
-                                        capture_output=True).returncode == 0, "MariaDB", timeout=60)
-        sql = ("CREATE DATABASE wp CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
-               "CREATE USER 'wp'@'127.0.0.1' IDENTIFIED BY 'wp-password';"
-               "GRANT ALL ON wp.* TO 'wp'@'127.0.0.1';")
-        subprocess.run(["mariadb", f"--socket={self.db_socket}", "-uroot", "-e", sql], check=True)
-
-    def start_moto(self):
-        self.start("moto", ["moto_server", "-H", "127.0.0.1", "-p", str(self.s3_port)])
-        wait_for(lambda: http("GET", self.s3_url + "/moto-api/")[0] == 200, "moto_server", timeout=30)
-        self.s3 = boto3.client("s3", endpoint_url=self.s3_url, region_name="us-east-1", aws_access_key_id="local",
-                               aws_secret_access_key="local", config=Config(s3={"addressing_style": "path"}))
-        for bucket in (MEDIA_BUCKET, CONTROL_BUCKET):
-            self.s3.create_bucket(Bucket=bucket)
 
     def settings(self, site):
         settings = {"endpoint": self.api_url, "cdn_domain": CDN, "key_prefix": "wp-content/uploads", "rewrite_urls": True}
