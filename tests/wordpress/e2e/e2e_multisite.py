@@ -484,7 +484,7 @@ class Suite:
         with open(os.path.join(ARTIFACTS, "site2-settings-page.html"), "w") as f:
             f.write(page)
         assert status == 200 and 'id="media-offload-settings"' in page, (status, page[:300])
-        assert "Set by MEDIA_OFFLOAD_" in page, "site 2's secret is not shown as set by wp-config.php"
+        assert "Set by MEDIA_OFFLOAD_SITE_SECRETS" in page, "site 2's secret is not shown as set by MEDIA_OFFLOAD_SITE_SECRETS"
         assert not any(s in page for s in SECRETS.values()), "a secret is on the page"
         assert 'id="media-offload-sites"' not in page, "site 2's page lists sites"
         status, page, _ = get(self.n.wp_url + "/wp-admin/options-general.php?page=media-offload")

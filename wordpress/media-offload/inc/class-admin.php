@@ -136,8 +136,10 @@ class Admin {
 			);
 		}
 		if ( $locked ) {
+			// A network's per-site secret comes from MEDIA_OFFLOAD_SITE_SECRETS, not the field's own constant.
+			$constant = 'secret' === $field && 'site-constant' === Settings::secret_source() ? 'MEDIA_OFFLOAD_SITE_SECRETS' : Settings::FIELDS[ $field ][0];
 			/* translators: %s: constant name */
-			echo '<p class="description media-offload-locked">' . esc_html( sprintf( __( 'Set by %s in wp-config.php, which wins over this page.', 'media-offload' ), Settings::FIELDS[ $field ][0] ) ) . '</p>';
+			echo '<p class="description media-offload-locked">' . esc_html( sprintf( __( 'Set by %s in wp-config.php, which wins over this page.', 'media-offload' ), $constant ) ) . '</p>';
 		}
 		echo '<p class="description">' . esc_html( $args['description'] ) . '</p>';
 	}
