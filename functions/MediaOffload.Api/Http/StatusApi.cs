@@ -66,7 +66,7 @@ public static class StatusApi
         var bytes = buffer.ToArray();
         // A report that names no site (written before sites, or by hand) is the operator's: unbound secrets only.
         var report = ReconcileReport.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
-        return report is not null && (signer!.BoundTo is null || signer.MayActFor(report.Site))
+        return report is not null && signer!.MayActFor(report.Site)
             ? TypedResults.Bytes(bytes, "application/json")
             : NotFound("report", runId);
     }
