@@ -1024,6 +1024,9 @@ class Suite:
             assert [(r["event_type"], r["status"], r["attempts"]) for r in rows] == [("attachment.deleted", "pending", "0")], rows
             # A dispatch that was due when intl went away runs on this PHP's WP-Cron and posts nothing.
             assert self.s.wp("cron", "media_offload_dispatch", "now", env=nointl).strip() != "[]"
+            # The requests above are visitors: one may have spawned WP-Cron towards WP_SITEURL, the stopped server,
+            # leaving its lock for 60 s, and wp-cron.php would then exit untried. Clear that stale lock first.
+            self.s.wp("set-option", "_transient_doing_cron", json.dumps(""))
             status, _, _ = http("GET", base + "/wp-cron.php")
             assert status == 200, status
             assert json.loads(self.s.wp("cron", "media_offload_dispatch", env=nointl)) == [], "the dispatch did not run"
@@ -1282,7 +1285,9 @@ class Suite:
             att = self.s.upload(src, "e2e-bomb.png", "image/png")
             view = self.wait_state(att["id"], "failed", timeout=WAIT * 3)
             assert view["reasonCode"] == "variant_failed" and "over the limit of 20000000" in view["label"], view["label"]
-            assert view["label"].startswith(f"Failed: {os.path.basename(att['media_details']['file'])} ("), view["label"]
+            # The 25 MP original fails; WordPress 6.8 also makes a -scaled copy (the attached file), which does not.
+            names = {os.path.basename(att["media_details"]["file"]), att["media_details"].get("original_image")} - {None}
+            assert any(view["label"].startswith(f"Failed: {n} (") for n in names), (view["label"], names)
             assert all(not j["retryable"] and j["state"] == "failed" for j in view["jobs"]), view["jobs"]
             rows = self.browser([["list", "e2e-bomb"], ["rows", [att["id"]]], ["screenshot", "media-list-failed.png"]])[1]
             row = rows[str(att["id"])]
