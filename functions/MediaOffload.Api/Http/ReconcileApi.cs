@@ -34,7 +34,7 @@ public static class ReconcileApi
 
     private static async Task<Results<Ok<RunAnswer>, Ok<EventResponse>, JsonHttpResult<EventResponse>, JsonHttpResult<RunAnswer>, ProblemHttpResult>> HandleEventAsync(
         HttpContext context, EventBodyReader reader, ReconcileEventHandler handler, ReconcileRunner runner, S3EventProcessor processor,
-        SiteDirectory sites, MediaStores stores, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        SiteDirectory sites, MediaStores stores, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, invocation, tooLarge) = await reader.ReadAsync(context, cancellationToken);
         if (tooLarge is not null)
@@ -80,8 +80,7 @@ public static class ReconcileApi
             var started = new List<string>();
             foreach (var site in sites.Sites)
             {
-                var perSite = request with { Site = site.Url };
-                var checkpoint = RunCheckpoint.Start(perSite, runner.ScopeFor(perSite), clock.GetUtcNow());
+                var checkpoint = runner.Start(request with { Site = site.Url });
                 await stores.Control.SaveAsync(checkpoint, cancellationToken);
                 started.Add(checkpoint.RunId);
             }
@@ -91,7 +90,7 @@ public static class ReconcileApi
 
         try
         {
-            var outcome = await runner.RunAsync(RunCheckpoint.Start(request, runner.ScopeFor(request), clock.GetUtcNow()), invocation.Deadline, cancellationToken);
+            var outcome = await runner.RunAsync(runner.Start(request), invocation.Deadline, cancellationToken);
             return TypedResults.Ok(RunAnswer.From(outcome));
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -103,7 +102,7 @@ public static class ReconcileApi
     }
 
     private static async Task<Results<Accepted<RunAnswer>, ProblemHttpResult>> PostBackfillAsync(
-        HttpContext context, SignedRequestReader reader, MediaStores stores, ReconcileRunner runner, SiteDirectory sites, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, SignedRequestReader reader, MediaStores stores, ReconcileRunner runner, SiteDirectory sites, CancellationToken cancellationToken)
     {
         var (body, problem, signer) = await reader.ReadAsync(context, cancellationToken);
         if (problem is not null)
@@ -137,12 +136,13 @@ public static class ReconcileApi
             return TypedResults.Problem(siteError, statusCode: StatusCodes.Status400BadRequest, title: "Malformed request");
         }
 
-        if (SiteRules.Forbidden(signer!, sites, request.Site, string.IsNullOrEmpty(request.Prefix) ? [] : [request.Prefix.TrimEnd('/') + "/x"]) is { } forbidden)
+        // The prefix is already inside the site's key space (runner.Problem); what is left is whether the signer may act for the site.
+        if (SiteRules.Forbidden(signer!, sites, request.Site, []) is { } forbidden)
         {
             return TypedResults.Problem(forbidden, statusCode: StatusCodes.Status403Forbidden, title: "Not this secret's site");
         }
 
-        var start = RunCheckpoint.Start(request, runner.ScopeFor(request), clock.GetUtcNow());
+        var start = runner.Start(request);
         // Writing the first checkpoint starts the run: its notification invokes the Reconciler.
         await stores.Control.SaveAsync(start, cancellationToken);
         return TypedResults.Accepted((string?)null, new RunAnswer(start.RunId, "started", null, null));

@@ -39,7 +39,7 @@ public sealed class ManifestClient(OriginClient origin, SiteDirectory sites, IOp
         try
         {
             // The site's own secret (docs/status.md, "Sites and their secrets"): a site's plugin knows only its own.
-            var secret = sites.SecretFor(sites.Find(site) ?? sites.Sites[0]);
+            var secret = sites.SecretFor(sites.FindOrMain(site));
             using var response = await origin.GetAsync(url, page.Token, request => Sign(request, secret));
             if (response.Content.Headers.ContentLength > MaxPageBytes)
             {

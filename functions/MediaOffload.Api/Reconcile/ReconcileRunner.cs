@@ -34,7 +34,10 @@ public sealed class ReconcileRunner(
     private readonly ReconcileOptions _limits = options.Value.Reconcile;
 
     /// <summary>The site <paramref name="request"/> runs for: the one it names, else the main site.</summary>
-    public Site SiteOf(ReconcileRequest request) => sites.Find(request.Site) ?? sites.Sites[0];
+    public Site SiteOf(ReconcileRequest request) => sites.FindOrMain(request.Site);
+
+    /// <summary>The first checkpoint of a run of <paramref name="request"/>, in its scope, starting now.</summary>
+    public RunCheckpoint Start(ReconcileRequest request) => RunCheckpoint.Start(request, ScopeFor(request), clock.GetUtcNow());
 
     /// <summary>
     /// Null when <paramref name="request"/> may run for its site, else why not: the site must be configured, and the

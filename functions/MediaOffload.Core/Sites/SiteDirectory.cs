@@ -64,6 +64,9 @@ public sealed class SiteDirectory
     /// <summary>The site whose URL is <paramref name="siteUrl"/>, or null.</summary>
     public Site? Find(string? siteUrl) => siteUrl is null ? null : Sites.FirstOrDefault(s => SameSite(s.Url, siteUrl));
 
+    /// <summary>The site whose URL is <paramref name="siteUrl"/>, else the main site: whom a request that names none is for.</summary>
+    public Site FindOrMain(string? siteUrl) => Find(siteUrl) ?? Sites[0];
+
     /// <summary>The secret the service signs <paramref name="site"/>'s manifest requests with: its first bound one, else the first unbound one.</summary>
     public string SecretFor(Site site)
     {

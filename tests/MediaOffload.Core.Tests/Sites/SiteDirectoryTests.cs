@@ -30,6 +30,13 @@ public sealed class SiteDirectoryTests
         Assert.Equal(expected, Network.InKeySpace(Network.Find(site)!, path));
 
     [Theory]
+    [InlineData("https://net.example.com/site2", "https://net.example.com/site2")]
+    [InlineData(null, "https://net.example.com")]
+    [InlineData("https://elsewhere.example.com", "https://net.example.com")]
+    public void FindOrMain_NamedOrNot_ThatSiteElseTheMain(string? url, string expected) =>
+        Assert.Equal(expected, Network.FindOrMain(url).Url);
+
+    [Theory]
     [InlineData("HTTPS://NET.example.com/site2/", true)]
     [InlineData("https://net.example.com/Site2", false)]
     [InlineData("https://net.example.com/site2/x", false)]
