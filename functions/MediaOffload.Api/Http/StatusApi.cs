@@ -1,11 +1,9 @@
-using MediaOffload.Api.Configuration;
 using MediaOffload.Api.Offload;
+using MediaOffload.Api.Reconcile;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Runs;
-using MediaOffload.Core.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace MediaOffload.Api.Http;
 
@@ -42,7 +40,7 @@ public static class StatusApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReportAsync(
-        string runId, HttpContext context, SignedRequestReader reader, IObjectStore store, IOptions<OffloadOptions> options, CancellationToken cancellationToken)
+        string runId, HttpContext context, SignedRequestReader reader, MediaStores stores, CancellationToken cancellationToken)
     {
         if (!ReconcileRequest.IsWellFormedRunId(runId))
         {
@@ -55,15 +53,11 @@ public static class StatusApi
             return problem;
         }
 
-        await using var stream = await store.OpenReadAsync(options.Value.ControlBucket, RunCheckpoint.ReportKeyFor(runId), cancellationToken);
-        if (stream is null)
+        if (await stores.Control.ReadAsync(RunCheckpoint.ReportKeyFor(runId), cancellationToken) is not { } bytes)
         {
             return NotFound("report", runId);
         }
 
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.ToArray();
         // A report that names no site (written before sites, or by hand) is the operator's: unbound secrets only.
         var report = ReconcileReport.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
         return report is not null && signer!.MayActFor(report.Site)

@@ -16,21 +16,18 @@ public sealed class JobStore(IObjectStore store, IOptions<OffloadOptions> option
     /// Writes the job. A repeated event writes the same bytes to the same key; the worker it wakes finds every file
     /// current and transfers nothing, while a job that failed earlier gets another try.
     /// </summary>
-    public async Task SaveAsync(OffloadJob job, CancellationToken cancellationToken)
-    {
-        var bytes = OffloadJob.ToJson(job);
-        using var content = new MemoryStream(bytes, writable: false);
-        var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
-        await store.PutAsync(new ObjectWrite(_bucket, OffloadJob.KeyFor(job.JobId), headers), content, cancellationToken);
-    }
+    public Task SaveAsync(OffloadJob job, CancellationToken cancellationToken) =>
+        PutJsonAsync(OffloadJob.KeyFor(job.JobId), OffloadJob.ToJson(job), cancellationToken);
 
     /// <summary>Records what a run of a job did; the last run's outcome replaces the one before (docs/status.md).</summary>
-    public async Task SaveOutcomeAsync(JobOutcome outcome, CancellationToken cancellationToken)
+    public Task SaveOutcomeAsync(JobOutcome outcome, CancellationToken cancellationToken) =>
+        PutJsonAsync(JobOutcome.KeyFor(outcome.JobId), JsonSerializer.SerializeToUtf8Bytes(outcome, ApiJsonContext.Default.JobOutcome), cancellationToken);
+
+    private async Task PutJsonAsync(string key, byte[] json, CancellationToken cancellationToken)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(outcome, ApiJsonContext.Default.JobOutcome);
-        using var content = new MemoryStream(bytes, writable: false);
+        using var content = new MemoryStream(json, writable: false);
         var headers = new ObjectHeaders("application/json", "no-store", new Dictionary<string, string>());
-        await store.PutAsync(new ObjectWrite(_bucket, JobOutcome.KeyFor(outcome.JobId), headers), content, cancellationToken);
+        await store.PutAsync(new ObjectWrite(_bucket, key, headers), content, cancellationToken);
     }
 
     /// <summary>The last recorded outcome of <paramref name="jobId"/>, or null when no run has finished yet.</summary>

@@ -23,17 +23,21 @@ public sealed class ControlBucket(IObjectStore store, string bucket) : ICheckpoi
         store.DeleteAsync(bucket, RunCheckpoint.KeyFor(checkpoint.RunId), null, cancellationToken);
 
     /// <summary>The checkpoint at <paramref name="key"/>, or null when it is gone (the run finished) or unreadable.</summary>
-    public async Task<(bool Exists, RunCheckpoint? Checkpoint)> LoadAsync(string key, CancellationToken cancellationToken)
+    public async Task<(bool Exists, RunCheckpoint? Checkpoint)> LoadAsync(string key, CancellationToken cancellationToken) =>
+        await ReadAsync(key, cancellationToken) is { } bytes ? (true, RunCheckpoint.FromJson(bytes)) : (false, null);
+
+    /// <summary>The bytes of the control object at <paramref name="key"/>, or null when there is none.</summary>
+    public async Task<byte[]?> ReadAsync(string key, CancellationToken cancellationToken)
     {
         await using var stream = await store.OpenReadAsync(bucket, key, cancellationToken);
         if (stream is null)
         {
-            return (false, null);
+            return null;
         }
 
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, cancellationToken);
-        return (true, RunCheckpoint.FromJson(buffer.ToArray()));
+        return buffer.ToArray();
     }
 
     public Task PutTextAsync(string key, string contentType, string text, CancellationToken cancellationToken) =>
