@@ -90,6 +90,24 @@ passed=$((passed + ut - unit_bad - us))
 failed=$((failed + unit_bad))
 [ "$ut" -gt 0 ] || failed=$((failed + 1))
 
+# Runs one E2E script (in the background, so the EXIT trap can stop it) with the environment given before it, logs it
+# to $1 and sets ep/ef from its last "<$2>: N passed, N failed" line; a run that says nothing, or fails without a
+# failed check, counts as one failure.
+run_e2e() {
+  local log=$1 prefix=$2 status
+  shift 2
+  env "$@" > >(tee "$log") 2>&1 &
+  e2e_pid=$!
+  wait "$e2e_pid"
+  status=$?
+  e2e_pid=
+  sleep 0.2
+  ep= ef=
+  read -r ep ef < <(sed -nE "s/^$prefix: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p" "$log" | tail -1)
+  if [ -z "${ep:-}" ]; then ep=0; ef=1; fi
+  [ "$status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
+}
+
 # 4. End to end, once per WordPress version. e2e.py copies MO_WP_TREE, fails unless its version.php says
 # MO_WP_VERSION, and writes its files into MO_E2E_ARTIFACTS.
 e2e_summary=()
@@ -101,17 +119,8 @@ for run in "${e2e_runs[@]}"; do
     echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
     ep=0 ef=1
   else
-    MO_WP_TREE="$tree" MO_WP_VERSION="$version" MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-$label" \
-      python3 "$TESTS_DIR/e2e/e2e.py" > >(tee "$log") 2>&1 &
-    e2e_pid=$!
-    wait "$e2e_pid"
-    e2e_status=$?
-    e2e_pid=
-    sleep 0.2
-    ep= ef=
-    read -r ep ef < <(sed -nE 's/^E2E: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$log" | tail -1)
-    if [ -z "${ep:-}" ]; then ep=0; ef=1; fi
-    [ "$e2e_status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
+    run_e2e "$log" "E2E" MO_WP_TREE="$tree" MO_WP_VERSION="$version" MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-$label" \
+      python3 "$TESTS_DIR/e2e/e2e.py"
   fi
   e2e_summary+=("WordPress $version: E2E $ep passed, $ef failed")
   passed=$((passed + ep))
@@ -122,19 +131,10 @@ done
 ms_tree=$WP68_TREE
 [ -z "$wp68_error" ] || ms_tree=/usr/share/wordpress
 echo "== E2E multisite ($ms_tree)"
-MO_WP_TREE="$ms_tree" python3 "$TESTS_DIR/e2e/e2e_multisite.py" > >(tee "$ARTIFACTS/e2e-multisite.log") 2>&1 &
-e2e_pid=$!
-wait "$e2e_pid"
-ms_status=$?
-e2e_pid=
-sleep 0.2
-mp= mf=
-read -r mp mf < <(sed -nE 's/^E2E multisite: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p' "$ARTIFACTS/e2e-multisite.log" | tail -1)
-if [ -z "${mp:-}" ]; then mp=0; mf=1; fi
-[ "$ms_status" -eq 0 ] || [ "$mf" -gt 0 ] || mf=1
-e2e_summary+=("Multisite: E2E $mp passed, $mf failed")
-passed=$((passed + mp))
-failed=$((failed + mf))
+run_e2e "$ARTIFACTS/e2e-multisite.log" "E2E multisite" MO_WP_TREE="$ms_tree" python3 "$TESTS_DIR/e2e/e2e_multisite.py"
+e2e_summary+=("Multisite: E2E $ep passed, $ef failed")
+passed=$((passed + ep))
+failed=$((failed + ef))
 
 printf '%s\n' "${e2e_summary[@]}"
 
