@@ -127,6 +127,7 @@ public sealed class JobStatusTests : IAsyncLifetime
         _host.Origin.Serve("2024/07/secret.jpg", photo);
         var jobId = await PostAsync(new EventBuilder(_host.Origin).File("2024/07/secret.jpg", photo).Build());
         var path = $"/v1/jobs/{jobId}";
+        var nonces = await _host.KeysAsync(_host.ControlBucket, "nonces/");
 
         var unsigned = await _host.Http.GetAsync(path);
         var stale = await _host.GetSignedAsync(path, timestamp: DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 301);
@@ -144,6 +145,8 @@ public sealed class JobStatusTests : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        // Only the one good request spent a signature: a refused one writes nothing.
+        Assert.Single((await _host.KeysAsync(_host.ControlBucket, "nonces/")).Except(nonces));
     }
 
     [Fact]
