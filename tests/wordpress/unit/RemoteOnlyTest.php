@@ -341,6 +341,19 @@ class RemoteOnlyTest extends TestCase {
 		}
 	}
 
+	public function test_caller_wants_file_original_path_for_js_does_not_restore() {
+		$frames = array(
+			array( 'function' => 'filter_original_path', 'class' => 'MediaOffload\\Remote_Restore' ),
+			array( 'function' => 'apply_filters', 'class' => 'WP_Hook' ),
+			array( 'function' => 'apply_filters' ),
+			array( 'function' => 'wp_get_original_image_path' ),
+			array( 'function' => 'wp_prepare_attachment_for_js' ),
+		);
+		$this->assertFalse( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
+		$frames[4] = array( 'function' => 'wp_update_image_subsizes' );
+		$this->assertTrue( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
+	}
+
 	public function test_caller_wants_file_plugins_own_code_does_not_restore() {
 		$frames   = self::frames( 'describe' );
 		$frames[] = array( 'function' => 'describe', 'class' => 'MediaOffload\\Attachment_Files' );

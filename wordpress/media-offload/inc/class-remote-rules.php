@@ -292,13 +292,15 @@ class Remote_Rules {
 	}
 
 	/**
-	 * Whether a get_attached_file() call may fetch a remote-only file, from its caller: not the core code that only
-	 * reads a file's name or size or deletes it, and not this plugin's own code. Pure.
+	 * Whether a get_attached_file() or wp_get_original_image_path() call may fetch a remote-only file, from its direct
+	 * caller: not the core code that only reads a file's name or size or deletes it, and not this plugin's own code.
+	 * Pure.
 	 *
-	 * @param array[] $frames debug_backtrace( DEBUG_BACKTRACE_IGNORE_ARGS ) frames, innermost first.
+	 * @param array[] $frames   debug_backtrace( DEBUG_BACKTRACE_IGNORE_ARGS ) frames, innermost first.
+	 * @param string  $function The filtered function: get_attached_file or wp_get_original_image_path.
 	 * @return bool
 	 */
-	public static function caller_wants_file( array $frames ) {
+	public static function caller_wants_file( array $frames, $function = 'get_attached_file' ) {
 		$name_only = array(
 			// Listed in docs/remote-only.md: they look at a name or a size, or delete.
 			'wp_prepare_attachment_for_js',
@@ -320,10 +322,11 @@ class Remote_Rules {
 			if ( isset( $frame['class'] ) && 0 === strpos( (string) $frame['class'], __NAMESPACE__ . '\\' ) && ! self::is_filter_frame( $frames, $i ) ) {
 				return false;
 			}
-			if ( null === $caller && 'get_attached_file' === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
+			if ( null === $caller && $function === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
 				$caller = isset( $frames[ $i + 1 ] ) ? $frames[ $i + 1 ] : array( 'function' => '' );
-				// async-upload.php calls it from the file's top level, to print the name.
-				if ( isset( $frame['file'] ) && '/wp-admin/async-upload.php' === substr( str_replace( '\\', '/', (string) $frame['file'] ), -strlen( '/wp-admin/async-upload.php' ) ) ) {
+				// async-upload.php calls get_attached_file() from the file's top level, to print the name.
+				$file = str_replace( '\\', '/', (string) ( $frame['file'] ?? '' ) );
+				if ( '/wp-admin/async-upload.php' === substr( $file, -strlen( '/wp-admin/async-upload.php' ) ) ) {
 					return false;
 				}
 			}
