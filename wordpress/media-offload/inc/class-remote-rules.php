@@ -317,34 +317,29 @@ class Remote_Rules {
 			// Its own filter, wp_get_original_image_path, restores the original it returns instead.
 			'wp_get_original_image_path',
 		);
-		$caller = null;
+		// The frames before the filtered function are the filter's own (WP_Hook, this plugin's callback); the frame
+		// after it is its caller; this plugin's code further out means the plugin itself asked.
+		$at = null;
 		foreach ( $frames as $i => $frame ) {
-			if ( isset( $frame['class'] ) && 0 === strpos( (string) $frame['class'], __NAMESPACE__ . '\\' ) && ! self::is_filter_frame( $frames, $i ) ) {
-				return false;
-			}
-			if ( null === $caller && $function === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
-				$caller = isset( $frames[ $i + 1 ] ) ? $frames[ $i + 1 ] : array( 'function' => '' );
-				// async-upload.php calls get_attached_file() from the file's top level, to print the name.
-				$file = str_replace( '\\', '/', (string) ( $frame['file'] ?? '' ) );
-				if ( '/wp-admin/async-upload.php' === substr( $file, -strlen( '/wp-admin/async-upload.php' ) ) ) {
-					return false;
-				}
+			if ( $function === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
+				$at = $i;
+				break;
 			}
 		}
-		if ( null === $caller ) {
+		if ( null === $at ) {
 			return true;
 		}
-		return ! in_array( (string) ( $caller['function'] ?? '' ), $name_only, true );
-	}
-
-	/**
-	 * Whether frame $i is the filter callback itself (Remote_Restore's), which is this plugin's code by design. Pure.
-	 *
-	 * @param array[] $frames Frames.
-	 * @param int     $i      Index.
-	 * @return bool
-	 */
-	private static function is_filter_frame( array $frames, $i ) {
-		return isset( $frames[ $i + 1 ] ) && 'apply_filters' === ( $frames[ $i + 1 ]['function'] ?? '' ) && 'WP_Hook' === ( $frames[ $i + 1 ]['class'] ?? '' );
+		// async-upload.php calls get_attached_file() from the file's top level, to print the name.
+		$file = str_replace( '\\', '/', (string) ( $frames[ $at ]['file'] ?? '' ) );
+		if ( '/wp-admin/async-upload.php' === substr( $file, -strlen( '/wp-admin/async-upload.php' ) ) ) {
+			return false;
+		}
+		foreach ( array_slice( $frames, $at + 1 ) as $frame ) {
+			if ( isset( $frame['class'] ) && 0 === strpos( (string) $frame['class'], __NAMESPACE__ . '\\' ) ) {
+				return false;
+			}
+		}
+		$caller = isset( $frames[ $at + 1 ] ) ? (string) ( $frames[ $at + 1 ]['function'] ?? '' ) : '';
+		return ! in_array( $caller, $name_only, true );
 	}
 }
