@@ -36,6 +36,8 @@ class Remote_Files {
 	public function setup() {
 		add_action( self::CRON_HOOK, array( __CLASS__, 'run_cron' ) );
 		add_action( 'init', array( __CLASS__, 'ensure_schedule' ) );
+		// After Events (10) dropped the deleted attachment's rows, so the marker's counts leave its files out.
+		add_action( 'delete_attachment', array( __CLASS__, 'after_delete' ), 20 );
 	}
 
 	/**
@@ -44,6 +46,17 @@ class Remote_Files {
 	public function tear_down() {
 		remove_action( self::CRON_HOOK, array( __CLASS__, 'run_cron' ) );
 		remove_action( 'init', array( __CLASS__, 'ensure_schedule' ) );
+		remove_action( 'delete_attachment', array( __CLASS__, 'after_delete' ), 20 );
+	}
+
+	/**
+	 * An attachment was deleted: its remote-only files no longer count in the marker.
+	 */
+	public static function after_delete() {
+		$uploads = wp_upload_dir( null, false );
+		if ( empty( $uploads['error'] ) && file_exists( untrailingslashit( $uploads['basedir'] ) . '/' . Remote_Rules::MARKER ) ) {
+			self::write_marker();
+		}
 	}
 
 	/**
