@@ -216,7 +216,7 @@ class Remote_Restore {
 		} finally {
 			self::$busy = false;
 		}
-		Remote_Files::write_marker();
+		Remote_Records::write_marker();
 		return $results;
 	}
 
@@ -286,7 +286,7 @@ class Remote_Restore {
 			return $refusal;
 		}
 		clearstatcache( true, $full );
-		Remote_Files::clear_remote(
+		Remote_Records::clear_remote(
 			$attachment_id,
 			$relative,
 			$path,
