@@ -1,6 +1,6 @@
 <?php
 /**
- * Removing local copies of verified files: the WP-Cron run, the records, the marker and the log.
+ * Removing local copies of verified files: the WP-Cron run, its batches and the log.
  *
  * @package MediaOffload
  */
@@ -10,9 +10,7 @@ namespace MediaOffload;
 /**
  * Removes the local copy of each file the service has verified in a versioned bucket, when `remove_local` is on
  * (docs/remote-only.md). Remote_Rules decides; this class reads the index and the job status, asks the service,
- * writes the records and the marker in the contract's order, and deletes.
- *
- * The records and the marker are Remote_Records'.
+ * has the records and the marker written in the contract's order (Remote_Records), and deletes.
  */
 class Remote_Files {
 
