@@ -235,6 +235,11 @@ class Job_Status {
 				'reason'    => self::text( $file['reason'] ?? '' ),
 				'retryable' => isset( $file['retryable'] ) && true === $file['retryable'],
 				'variants'  => $variants,
+				// What the worker checked the object against: the removal of local copies requires it to be these
+				// very bytes (docs/remote-only.md).
+				'verified'  => isset( $file['verified'] ) && true === $file['verified'],
+				'bytes'     => isset( $file['bytes'] ) && is_int( $file['bytes'] ) && $file['bytes'] >= 0 ? $file['bytes'] : null,
+				'md5'       => isset( $file['md5'] ) && is_string( $file['md5'] ) && 1 === preg_match( '/^[0-9a-f]{32}$/Di', $file['md5'] ) ? strtolower( $file['md5'] ) : '',
 			);
 		}
 		$state = isset( $answer['state'] ) && in_array( $answer['state'], array( 'pending', 'done', 'failed' ), true ) ? $answer['state'] : self::derive_state( $files );
@@ -911,13 +916,17 @@ class Job_Status {
 	}
 
 	/**
-	 * An attachment's view(): its record and the outbox.
+	 * An attachment's view(): its record and the outbox, and how many of its files are remote-only (`remoteOnly`):
+	 * they are in the bucket, and an edit's job no longer names them (docs/remote-only.md).
 	 *
 	 * @param int $attachment_id Attachment ID.
 	 * @return array
 	 */
 	public static function attachment_view( $attachment_id ) {
-		return self::view( get_post_meta( (int) $attachment_id, self::META, true ), self::queue_row( $attachment_id ) );
+		$view  = self::view( get_post_meta( (int) $attachment_id, self::META, true ), self::queue_row( $attachment_id ) );
+		$files = get_post_meta( (int) $attachment_id, Attachment_Files::META, true );
+		$view['remoteOnly'] = count( array_filter( is_array( $files ) ? $files : array(), array( Attachment_Files::class, 'is_remote_record' ) ) );
+		return $view;
 	}
 
 	/**

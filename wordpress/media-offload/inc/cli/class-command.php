@@ -14,6 +14,7 @@ use MediaOffload\Job_Status;
 use MediaOffload\Manifest_Index;
 use MediaOffload\Media_Column;
 use MediaOffload\Queue;
+use MediaOffload\Remote_Records;
 use MediaOffload\Reports;
 use MediaOffload\Requirements;
 use MediaOffload\Settings;
@@ -73,6 +74,8 @@ class Command {
 		WP_CLI::line( 'backfill:     ' . ( is_array( $backfill ) && ! empty( $backfill['runId'] ) ? Admin::backfill_line( $backfill ) : '(none started from this site)' ) );
 		$summary = Job_Status::site_summary();
 		WP_CLI::line( sprintf( 'attachments:  %d offloaded, %d pending, %d failed, %d unknown', $summary['offloaded'], $summary['pending'], $summary['failed'], $summary['unknown'] ) );
+		$remote = Remote_Records::totals();
+		WP_CLI::line( sprintf( 'remote-only:  %d files, %s of local copies freed', $remote['files'], size_format( $remote['bytes'] ) ) );
 		if ( ! Requirements::met() ) {
 			WP_CLI::line( 'state:        inert (PHP intl is missing): nothing is sent, the manifest answers 503, the queue is kept.' );
 		}
@@ -240,6 +243,68 @@ class Command {
 			WP_CLI::line( sprintf( '  %s %s: %s', $failure['action'], $failure['key'], $failure['reason'] ) );
 		}
 	}
+
+	/**
+	 * Removes the local copy of every file the service verifies in a versioned bucket, now (docs/remote-only.md).
+	 *
+	 * Runs the same batches as WP-Cron, one after another, over the whole index. Each file is printed, then the
+	 * totals.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--dry-run]
+	 * : Ask the service and list what would be removed; remove nothing.
+	 *
+	 * [--limit=<n>]
+	 * : Remove at most this many files. Default: every candidate.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     wp media-offload remove-local --dry-run
+	 *     wp media-offload remove-local --limit=100
+	 *
+	 * @subcommand remove-local
+	 * @synopsis [--dry-run] [--limit=<n>]
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 */
+	public function remove_local( $args, $assoc_args ) {
+		$this->require_ready();
+		$this->require_settings();
+		Remote_Commands::remove_local( $args, $assoc_args );
+	}
+
+
+	/**
+	 * Brings remote-only files back from the bucket (docs/remote-only.md).
+	 *
+	 * ## OPTIONS
+	 *
+	 * [<attachment-id>...]
+	 * : Attachments whose remote-only files to restore.
+	 *
+	 * [--all]
+	 * : Every remote-only file of the site, before deactivating the plugin or leaving the service. Refused while
+	 * "Remove local copies" is on, since WP-Cron would remove them again.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     wp media-offload restore-local 42 43
+	 *     wp media-offload restore-local --all
+	 *
+	 * @subcommand restore-local
+	 * @synopsis [<attachment-id>...] [--all]
+	 *
+	 * @param array $args       Positional arguments.
+	 * @param array $assoc_args Options.
+	 */
+	public function restore_local( $args, $assoc_args ) {
+		$this->require_ready();
+		$this->require_settings();
+		Remote_Commands::restore_local( $args, $assoc_args );
+	}
+
 
 	/**
 	 * `status <attachment-id>`: the stored status, after asking the service with --refresh.
