@@ -20,6 +20,12 @@ class Remote_Files {
 	const CURSOR_OPTION  = 'media_offload_removal_cursor';
 	const LOG_SIZE       = 50;
 
+	/** Attachment meta: when a removal run sent the attachment again to get a job that proves its files. */
+	const PROOF_META = '_media_offload_proof_requested';
+
+	/** Attachments sent again for proof per run. */
+	const PROOF_PER_RUN = 10;
+
 	/** Files and seconds per batch. */
 	const BATCH_FILES  = 20;
 	const BATCH_SECONDS = 20;
@@ -82,6 +88,34 @@ class Remote_Files {
 		$cursor = (string) get_option( self::CURSOR_OPTION, '' );
 		$report = self::run_batch( false, self::BATCH_FILES, $cursor );
 		update_option( self::CURSOR_OPTION, $report['done'] ? '' : $report['cursor'], false );
+		self::request_proof( self::PROOF_PER_RUN );
+	}
+
+	/**
+	 * Sends attachments that have local files but no job status at all (offloaded by a backfill, or before the plugin
+	 * followed jobs) again, once each, so the service's answer proves their files and a later run may remove them
+	 * (docs/remote-only.md). The service finds the objects unchanged and fetches nothing.
+	 *
+	 * @param int $limit Most attachments in this call.
+	 * @return int How many were sent again.
+	 */
+	public static function request_proof( $limit ) {
+		global $wpdb;
+		$files = Schema::files_table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$ids  = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT f.attachment_id FROM {$files} f LEFT JOIN {$wpdb->postmeta} s ON s.post_id = f.attachment_id AND s.meta_key = %s LEFT JOIN {$wpdb->postmeta} p ON p.post_id = f.attachment_id AND p.meta_key = %s WHERE f.remote_only = 0 AND s.meta_id IS NULL AND p.meta_id IS NULL ORDER BY f.attachment_id LIMIT %d", Job_Status::META, self::PROOF_META, (int) $limit ) );
+		$sent = 0;
+		foreach ( $ids as $id ) {
+			// Marked first: an attachment the service refuses is not sent again on every run.
+			update_post_meta( (int) $id, self::PROOF_META, time() );
+			if ( Events::resend( (int) $id, false ) ) {
+				++$sent;
+			}
+		}
+		if ( $sent ) {
+			Events::wake();
+		}
+		return $sent;
 	}
 
 	/**
