@@ -352,6 +352,8 @@ class RemoteOnlyTest extends TestCase {
 			array( 'function' => 'wp_prepare_attachment_for_js' ),
 		);
 		$this->assertFalse( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
+		$frames[5] = array( 'function' => 'wp_get_missing_image_subsizes' );
+		$this->assertFalse( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
 		$frames[5] = array( 'function' => 'wp_update_image_subsizes' );
 		$this->assertTrue( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
 	}

@@ -88,27 +88,34 @@ class Remote_Files {
 		$cursor = (string) get_option( self::CURSOR_OPTION, '' );
 		$report = self::run_batch( false, self::BATCH_FILES, $cursor );
 		update_option( self::CURSOR_OPTION, $report['done'] ? '' : $report['cursor'], false );
-		self::request_proof( self::PROOF_PER_RUN );
+		self::request_proof( self::PROOF_PER_RUN, array_keys( $report['unproven'] ) );
 	}
 
 	/**
-	 * Sends attachments that have local files but no job status at all (offloaded by a backfill, or before the plugin
-	 * followed jobs) again, once each, so the service's answer proves their files and a later run may remove them
-	 * (docs/remote-only.md). The service finds the objects unchanged and fetches nothing.
+	 * Sends attachments again whose local files no job proves, so the service's answer proves them and a later run may
+	 * remove them (docs/remote-only.md): those with no job status at all (offloaded by a backfill, or before the plugin
+	 * followed jobs), and $unproven, whose jobs do not name some local file (an edit's job leaves out the files that
+	 * were remote-only then, and a restore brings them back). The service finds the objects unchanged and fetches
+	 * nothing. An attachment is sent for proof at most once a day.
 	 *
-	 * @param int $limit Most attachments in this call.
+	 * @param int   $limit    Most attachments in this call.
+	 * @param int[] $unproven Attachments the last batch found a local file of that no job names.
 	 * @return int How many were sent again.
 	 */
-	public static function request_proof( $limit ) {
+	public static function request_proof( $limit, array $unproven = array() ) {
 		global $wpdb;
 		$files = Schema::files_table();
+		$since = time() - DAY_IN_SECONDS;
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$ids  = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT f.attachment_id FROM {$files} f LEFT JOIN {$wpdb->postmeta} s ON s.post_id = f.attachment_id AND s.meta_key = %s LEFT JOIN {$wpdb->postmeta} p ON p.post_id = f.attachment_id AND p.meta_key = %s WHERE f.remote_only = 0 AND s.meta_id IS NULL AND p.meta_id IS NULL ORDER BY f.attachment_id LIMIT %d", Job_Status::META, self::PROOF_META, (int) $limit ) );
-		$sent = 0;
-		foreach ( $ids as $id ) {
+		$never = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT f.attachment_id FROM {$files} f LEFT JOIN {$wpdb->postmeta} s ON s.post_id = f.attachment_id AND s.meta_key = %s LEFT JOIN {$wpdb->postmeta} p ON p.post_id = f.attachment_id AND p.meta_key = %s WHERE f.remote_only = 0 AND s.meta_id IS NULL AND ( p.meta_id IS NULL OR CAST( p.meta_value AS UNSIGNED ) < %d ) ORDER BY f.attachment_id LIMIT %d", Job_Status::META, self::PROOF_META, $since, (int) $limit ) );
+		$sent  = 0;
+		foreach ( array_slice( array_unique( array_merge( array_map( 'intval', $unproven ), array_map( 'intval', $never ) ) ), 0, (int) $limit ) as $id ) {
+			if ( (int) get_post_meta( $id, self::PROOF_META, true ) >= $since ) {
+				continue;
+			}
 			// Marked first: an attachment the service refuses is not sent again on every run.
-			update_post_meta( (int) $id, self::PROOF_META, time() );
-			if ( Events::resend( (int) $id, false ) ) {
+			update_post_meta( $id, self::PROOF_META, time() );
+			if ( Events::resend( $id, false ) ) {
 				++$sent;
 			}
 		}
@@ -128,16 +135,18 @@ class Remote_Files {
 	 * @return array{removed: array[], refused: array<string,string>, problem: string, cursor: string, done: bool,
 	 *               skipped: int} removed: path, attachmentId, relative, bytes (for a dry run, what would go);
 	 *               refused: path => the service's reason; problem: why nothing was removed; cursor: where the next
-	 *               batch continues; done: the scan reached the end of the index; skipped: rows that are no candidates.
+	 *               batch continues; done: the scan reached the end of the index; skipped: rows that are no candidates;
+	 *               unproven: attachment id => true for those with a local file no job names (request_proof()).
 	 */
 	public static function run_batch( $dry_run, $max_files, $cursor = '' ) {
 		$report = array(
-			'removed' => array(),
-			'refused' => array(),
-			'problem' => '',
-			'cursor'  => (string) $cursor,
-			'done'    => false,
-			'skipped' => 0,
+			'removed'  => array(),
+			'refused'  => array(),
+			'problem'  => '',
+			'cursor'   => (string) $cursor,
+			'done'     => false,
+			'skipped'  => 0,
+			'unproven' => array(),
 		);
 		$uploads = wp_upload_dir( null, false );
 		if ( ! Settings::can_send() || ! Requirements::met() || ! empty( $uploads['error'] ) ) {
@@ -176,6 +185,9 @@ class Remote_Files {
 				);
 				if ( '' !== $refusal ) {
 					++$report['skipped'];
+					if ( Remote_Rules::NO_JOB === $refusal ) {
+						$report['unproven'][ $id ] = true;
+					}
 				} else {
 					$picked[ (string) $row['path'] ] = array( 'row' => $row, 'full' => $full );
 				}

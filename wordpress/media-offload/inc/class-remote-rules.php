@@ -23,6 +23,9 @@ class Remote_Rules {
 	/** Paths per POST /v1/removal-checks or /v1/restores. */
 	const PATHS_PER_CALL = 100;
 
+	/** removal_refusal()'s answer for a file no job names: Remote_Files::request_proof() sends its attachment again. */
+	const NO_JOB = 'no job status names this file';
+
 	/** A lower-case hex MD5. */
 	const MD5 = '/^[0-9a-f]{32}$/D';
 
@@ -42,7 +45,7 @@ class Remote_Rules {
 	 */
 	public static function removal_refusal( array $row, $status, $disk ) {
 		if ( ! is_array( $status ) ) {
-			return 'no job status names this file';
+			return self::NO_JOB;
 		}
 		if ( ! in_array( $status['status'] ?? '', array( 'uploaded', 'unchanged' ), true ) ) {
 			return 'the job says ' . ( isset( $status['status'] ) ? (string) $status['status'] : 'nothing' );
@@ -316,6 +319,10 @@ class Remote_Rules {
 			'column_title',
 			// Its own filter, wp_get_original_image_path, restores the original it returns instead.
 			'wp_get_original_image_path',
+			// Reads the original's size for the REST answer's missing_image_sizes (every ?context=edit GET, and the
+			// answer to a DELETE), falling back to the metadata's; wp_update_image_subsizes asks for the original
+			// itself, first, so regenerating still restores it.
+			'wp_get_missing_image_subsizes',
 		);
 		// The frames before the filtered function are the filter's own (WP_Hook, this plugin's callback); the frame
 		// after it is its caller; this plugin's code further out means the plugin itself asked.

@@ -36,10 +36,11 @@ class Remote_Commands {
 		if ( ! $dry_run && ! Settings::get( 'remove_local' ) ) {
 			WP_CLI::warning( 'Remove local copies is off; removing now anyway, as asked. WP-Cron removes nothing while it is off.' );
 		}
-		$cursor  = '';
-		$files   = 0;
-		$bytes   = 0;
-		$refused = 0;
+		$cursor   = '';
+		$files    = 0;
+		$bytes    = 0;
+		$refused  = 0;
+		$unproven = array();
 		do {
 			$batch  = Remote_Files::run_batch( $dry_run, $limit ? min( Remote_Files::BATCH_FILES, $limit - $files ) : Remote_Files::BATCH_FILES, $cursor );
 			$cursor = $batch['cursor'];
@@ -52,10 +53,16 @@ class Remote_Commands {
 				WP_CLI::line( sprintf( 'kept %s: %s', $path, $reason ) );
 				++$refused;
 			}
+			$unproven += $batch['unproven'];
 			if ( '' !== $batch['problem'] ) {
 				WP_CLI::error( sprintf( 'Nothing more was removed: %s. %d files %s before.', $batch['problem'], $files, $dry_run ? 'would have been removed' : 'were removed' ) );
 			}
 		} while ( ! $batch['done'] && ( ! $limit || $files < $limit ) );
+		// Files no job proves: their attachments are sent again, and a later run may remove them.
+		$sent = $dry_run ? 0 : Remote_Files::request_proof( Remote_Files::PROOF_PER_RUN, array_keys( $unproven ) );
+		if ( $sent ) {
+			WP_CLI::line( sprintf( 'sent %d attachments again: no job proves some of their local files yet; run again once their jobs are done', $sent ) );
+		}
 		WP_CLI::success(
 			$dry_run
 				? sprintf( '%d files would be removed (%s); the service kept %d; nothing was removed.', $files, size_format( $bytes ), $refused )
