@@ -246,6 +246,14 @@ if ( file_exists( __DIR__ . '/e2e-settings-unlocked' ) ) {{
                                aws_secret_access_key="local", config=Config(s3={"addressing_style": "path"}))
         for bucket in (MEDIA_BUCKET, CONTROL_BUCKET):
             self.s3.create_bucket(Bucket=bucket)
+        # The template versions the media bucket, and the plugin removes a local copy only from a versioned one
+        # (docs/remote-only.md, "When a local copy is removed").
+        self.set_versioning("Enabled")
+
+    def set_versioning(self, status):
+        """The media bucket's versioning: "Enabled", or "Suspended" to see removal refused."""
+        self.s3.put_bucket_versioning(Bucket=MEDIA_BUCKET, VersioningConfiguration={"Status": status})
+        assert self.s3.get_bucket_versioning(Bucket=MEDIA_BUCKET).get("Status") == status
 
     def start_service(self, **settings):
         """The service; keyword arguments are extra environment settings (the pixel-bomb check lowers a limit)."""
