@@ -167,7 +167,7 @@ public class FunctionTests
     }
 
     [Fact]
-    public void ApiPolicy_S3Grants_WriteJobsRunCheckpointsAndSpentNoncesAndReadOnlyWhatStatusNeeds()
+    public void ApiPolicy_S3Grants_WriteJobsRunCheckpointsAndSpentNoncesAndReadOnlyWhatStatusAndRemovalsNeed()
     {
         // docs/signing.md: an accepted signature is kept as nonces/{hex signature}, written with If-None-Match: *,
         // which needs s3:PutObject alone. docs/status.md: the status routes read, never write, the rest.
@@ -179,7 +179,8 @@ public class FunctionTests
         Assert.Equal(["s3:GetObject"], grants[Control("variant-rejections/*")]);
         Assert.Equal(["s3:GetObject"], grants[Control("reports/*")]);
         Assert.Equal(["s3:GetObject"], grants[Media("${KeyPrefix}/*")]);
-        Assert.Equal(["s3:ListBucket"], grants[Media(null)]);
+        // docs/remote-only.md: a removal check reads the media bucket's versioning, and nothing else of the bucket.
+        Assert.Equal(["s3:GetBucketVersioning", "s3:ListBucket"], grants[Media(null)]);
         Assert.Equal(8, grants.Count);
     }
 

@@ -6,6 +6,7 @@ using MediaOffload.Api.Notifications;
 using MediaOffload.Api.Offload;
 using MediaOffload.Api.Origin;
 using MediaOffload.Api.Reconcile;
+using MediaOffload.Api.RemoteCopies;
 using MediaOffload.Core.Events;
 using MediaOffload.Core.Json;
 using MediaOffload.Core.Media;
@@ -81,6 +82,7 @@ public static class MediaOffloadHosting
         services.AddSingleton<OffloadWorker>();
         services.AddSingleton<JobStore>();
         services.AddSingleton<JobStatusReader>();
+        services.AddSingleton<RemoteCopyService>();
         services.AddSingleton<S3EventProcessor>();
         services.AddSingleton<OffloadEventHandler>();
         services.AddSingleton<IS3EventHandler>(sp => sp.GetRequiredService<OffloadEventHandler>());
@@ -108,6 +110,7 @@ public static class MediaOffloadHosting
             app.MapEventsApi();
             app.MapBackfillApi();
             app.MapStatusApi();
+            app.MapRemoteCopiesApi();
         }
 
         if (role is FunctionRole.Offload or FunctionRole.Local)

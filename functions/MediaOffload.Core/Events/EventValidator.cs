@@ -185,7 +185,8 @@ public static class EventValidator
             : null;
     }
 
-    private static bool IsMd5Hex(string? md5) => md5 is { Length: 32 } && md5.All(char.IsAsciiHexDigit);
+    /// <summary>Whether <paramref name="md5"/> is 32 hexadecimal characters, as every MD5 the plugin sends must be.</summary>
+    internal static bool IsMd5Hex(string? md5) => md5 is { Length: 32 } && md5.All(char.IsAsciiHexDigit);
 
     private static bool MimeFitsKind(string mime, MediaKind kind)
     {

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using MediaOffload.Core.Events;
 using MediaOffload.Core.Jobs;
 using MediaOffload.Core.Manifest;
+using MediaOffload.Core.RemoteCopies;
 using MediaOffload.Core.Reconcile;
 using MediaOffload.Core.Runs;
 
@@ -21,6 +22,10 @@ namespace MediaOffload.Core.Json;
 [JsonSerializable(typeof(MediaEvent))]
 [JsonSerializable(typeof(ManifestPage))]
 [JsonSerializable(typeof(ReconcileRequest))]
+[JsonSerializable(typeof(RemovalCheckRequest))]
+[JsonSerializable(typeof(RemovalCheckAnswer))]
+[JsonSerializable(typeof(RestoreRequest))]
+[JsonSerializable(typeof(RestoreAnswer))]
 public sealed partial class CoreJsonContext : JsonSerializerContext
 {
     // Built on first use, not in static initializers: the generated half of this class initializes Default in

@@ -1,3 +1,5 @@
+using MediaOffload.Core.Storage;
+
 namespace MediaOffload.Core.Reconcile;
 
 /// <summary>S3 ETag helpers.</summary>
@@ -11,4 +13,15 @@ public static class ETags
 
     /// <summary>True when the ETags name the same version, ignoring quotes and case.</summary>
     public static bool Same(string? a, string? b) => Normalize(a) == Normalize(b);
+
+    /// <summary>
+    /// The MD5 of an object's content as far as S3 vouches for it: a single-part ETag is the MD5; a multipart ETag is
+    /// not, and only the <c>source-md5</c> the uploader recorded can stand in (null when it recorded none, or when the
+    /// object was only listed, so its metadata is unknown).
+    /// </summary>
+    public static string? ContentMd5(StoredObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return IsMultipart(obj.ETag) ? obj.Meta(MediaMetadata.SourceMd5)?.ToLowerInvariant() : Normalize(obj.ETag);
+    }
 }

@@ -78,6 +78,7 @@ class Admin {
 			'cdn_domain'   => array( __( 'CDN domain', 'media-offload' ), 'media_offload_delivery', 'text', __( 'CloudFront domain or alias, e.g. media.example.com.', 'media-offload' ) ),
 			'key_prefix'   => array( __( 'Key prefix', 'media-offload' ), 'media_offload_delivery', 'text', __( 'The service\'s KeyPrefix. Default: wp-content/uploads.', 'media-offload' ) ),
 			'rewrite_urls' => array( __( 'Rewrite URLs', 'media-offload' ), 'media_offload_delivery', 'checkbox', __( 'Serve attachment URLs, srcset and images in content from the CDN domain.', 'media-offload' ) ),
+			'remove_local' => array( __( 'Remove local copies', 'media-offload' ), 'media_offload_delivery', 'checkbox', __( 'Delete the local copy of each file once the service has verified it in a versioned bucket, and fetch it back whenever WordPress needs it on disk. Run wp media-offload restore-local --all before deactivating the plugin.', 'media-offload' ) ),
 		);
 		foreach ( $fields as $field => $spec ) {
 			add_settings_field(

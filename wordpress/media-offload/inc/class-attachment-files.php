@@ -79,13 +79,15 @@ class Attachment_Files {
 	}
 
 	/**
-	 * Describes every offloadable file of an attachment that exists on disk, updating the fingerprint cache.
+	 * Describes every offloadable file of an attachment that exists on disk, or whose local copy was removed after it
+	 * was verified in the bucket (a remote-only file, docs/remote-only.md), updating the fingerprint cache.
 	 *
 	 * @param int        $attachment_id Attachment ID.
 	 * @param array|null $metadata      Metadata to use instead of the stored one.
 	 * @return array[] Each: path (in the site's key space, Key_Space: with sites/N/ on a subsite; NFC), name (as on
-	 *                 disk, without sites/N/), url, size, md5, mime, modified. Sorted by path. Files with a reserved
-	 *                 variant name, and files outside the site's key space, are left out.
+	 *                 disk, without sites/N/), url, size, md5, mime, modified, remote_only (true for a file
+	 *                 described from its remote-only record). Sorted by path. Files with a reserved variant name, and
+	 *                 files outside the site's key space, are left out.
 	 */
 	public static function describe( $attachment_id, $metadata = null ) {
 		$uploads = wp_upload_dir( null, false );
@@ -110,36 +112,24 @@ class Attachment_Files {
 			if ( null === $path ) {
 				continue;
 			}
-			$full = $basedir . '/' . $relative;
-			if ( ! is_file( $full ) ) {
-				continue;
-			}
-			$size  = (int) filesize( $full );
-			$mtime = (int) filemtime( $full );
+			$full  = $basedir . '/' . $relative;
 			$known = isset( $cache[ $relative ] ) ? $cache[ $relative ] : null;
-			if ( is_array( $known ) && (int) $known['size'] === $size && (int) $known['mtime'] === $mtime && ! empty( $known['md5'] ) ) {
-				$md5 = $known['md5'];
-			} else {
-				$md5 = md5_file( $full );
-			}
-			if ( false === $md5 ) {
+			$entry = self::fingerprint( $full, $known );
+			if ( null === $entry ) {
 				continue;
 			}
-			$fresh[ $relative ] = array(
-				'size'  => $size,
-				'mtime' => $mtime,
-				'md5'   => $md5,
-			);
+			$fresh[ $relative ] = $entry;
 			// The key is NFC, as the service makes it; the URL names the file as it is on disk, and so does 'name'
 			// (for the index only; Events leaves it out of the event).
 			$files[]            = array(
-				'path'     => $path,
-				'name'     => $relative,
-				'url'      => $baseurl . '/' . Paths::encode( $relative ),
-				'size'     => $size,
-				'md5'      => $md5,
-				'mime'     => Paths::mime( $relative ),
-				'modified' => Paths::iso_time( $mtime ),
+				'path'        => $path,
+				'name'        => $relative,
+				'url'         => $baseurl . '/' . Paths::encode( $relative ),
+				'size'        => (int) $entry['size'],
+				'md5'         => (string) $entry['md5'],
+				'mime'        => Paths::mime( $relative ),
+				'modified'    => Paths::iso_time( (int) $entry['mtime'] ),
+				'remote_only' => ! empty( $entry['remote'] ),
 			);
 		}
 
@@ -153,6 +143,49 @@ class Attachment_Files {
 			}
 		);
 		return $files;
+	}
+
+	/**
+	 * One file's fingerprint cache entry, from disk or from its remote-only record. Pure but for the file system.
+	 *
+	 * A file on disk is described from disk (its MD5 reused while size and mtime are unchanged), and any remote-only
+	 * flag is dropped: a copy present again (a restore, or a removal killed before its unlink) is local, and the next
+	 * removal run checks it anew. A missing file is kept, with the size, mtime and MD5 recorded when its local copy was
+	 * removed, only when it is recorded remote-only; any other missing file is gone.
+	 *
+	 * @param string     $full  Absolute path.
+	 * @param array|null $known Its cache entry: size, mtime, md5, and remote and removed for a remote-only file.
+	 * @return array|null size, mtime, md5 (plus remote, removed when remote-only); null when there is no file.
+	 */
+	public static function fingerprint( $full, $known ) {
+		if ( ! is_file( $full ) ) {
+			return self::is_remote_record( $known ) ? $known : null;
+		}
+		$size  = (int) filesize( $full );
+		$mtime = (int) filemtime( $full );
+		if ( is_array( $known ) && (int) $known['size'] === $size && (int) $known['mtime'] === $mtime && ! empty( $known['md5'] ) ) {
+			$md5 = (string) $known['md5'];
+		} else {
+			$md5 = md5_file( $full );
+		}
+		if ( false === $md5 ) {
+			return null;
+		}
+		return array(
+			'size'  => $size,
+			'mtime' => $mtime,
+			'md5'   => $md5,
+		);
+	}
+
+	/**
+	 * Whether a cache entry records a remote-only file: the flag, and a size and MD5 to describe it by. Pure.
+	 *
+	 * @param mixed $entry Cache entry.
+	 * @return bool
+	 */
+	public static function is_remote_record( $entry ) {
+		return is_array( $entry ) && ! empty( $entry['remote'] ) && isset( $entry['size'], $entry['mtime'], $entry['md5'] ) && 1 === preg_match( '/^[0-9a-f]{32}$/D', (string) $entry['md5'] );
 	}
 
 	/**

@@ -285,6 +285,11 @@ class Events {
 	private function enqueue( $type, $attachment_id, array $files ) {
 		$queued = 0;
 		$fields = array_flip( array( 'path', 'url', 'size', 'md5', 'mime', 'modified' ) );
+		if ( 'attachment.deleted' !== $type ) {
+			// A remote-only file is in the bucket already, and WordPress could not serve it to the service's fetch
+			// (docs/remote-only.md); a delete names it like any other file.
+			$files = array_values( array_filter( $files, array( __CLASS__, 'is_local_file' ) ) );
+		}
 		$files  = array_map(
 			function ( $file ) use ( $fields ) {
 				// The event carries the service's fields only; 'name' is the index's.
@@ -312,6 +317,16 @@ class Events {
 			}
 		}
 		return $queued;
+	}
+
+	/**
+	 * Whether a described file has its local copy, so an upload or edit event may name it. Pure.
+	 *
+	 * @param array $file Attachment_Files::describe() entry.
+	 * @return bool
+	 */
+	public static function is_local_file( $file ) {
+		return is_array( $file ) && empty( $file['remote_only'] );
 	}
 
 	/**

@@ -235,6 +235,11 @@ class Job_Status {
 				'reason'    => self::text( $file['reason'] ?? '' ),
 				'retryable' => isset( $file['retryable'] ) && true === $file['retryable'],
 				'variants'  => $variants,
+				// What the worker checked the object against: the removal of local copies requires it to be these
+				// very bytes (docs/remote-only.md).
+				'verified'  => isset( $file['verified'] ) && true === $file['verified'],
+				'bytes'     => isset( $file['bytes'] ) && is_int( $file['bytes'] ) && $file['bytes'] >= 0 ? $file['bytes'] : null,
+				'md5'       => isset( $file['md5'] ) && is_string( $file['md5'] ) && 1 === preg_match( '/^[0-9a-f]{32}$/Di', $file['md5'] ) ? strtolower( $file['md5'] ) : '',
 			);
 		}
 		$state = isset( $answer['state'] ) && in_array( $answer['state'], array( 'pending', 'done', 'failed' ), true ) ? $answer['state'] : self::derive_state( $files );

@@ -106,19 +106,20 @@ class Manifest_Index {
 				continue;
 			}
 			$paths[ $path ] = true;
-			$values[]       = $wpdb->prepare( '(%s, %d, %s, %d, %s, %s, %d, 0)', $path, $attachment_id, (string) $file['name'], (int) $file['size'], (string) $file['md5'], (string) $file['mime'], (int) strtotime( $file['modified'] ) );
+			$values[]       = $wpdb->prepare( '(%s, %d, %s, %d, %s, %s, %d, 0, %d)', $path, $attachment_id, (string) $file['name'], (int) $file['size'], (string) $file['md5'], (string) $file['mime'], (int) strtotime( $file['modified'] ), empty( $file['remote_only'] ) ? 0 : 1 );
 		}
 		$paths = array_keys( $paths );
 		if ( $values ) {
 			// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared,WordPress.DB.PreparedSQL.NotPrepared -- table name only; every value was prepared above.
 			$wpdb->query(
-				"INSERT INTO {$table} (path, attachment_id, name, size, md5, mime, modified, contested) VALUES " . implode( ', ', $values ) . '
+				"INSERT INTO {$table} (path, attachment_id, name, size, md5, mime, modified, contested, remote_only) VALUES " . implode( ', ', $values ) . '
 				ON DUPLICATE KEY UPDATE
 				name = IF(attachment_id = VALUES(attachment_id), VALUES(name), name),
 				size = IF(attachment_id = VALUES(attachment_id), VALUES(size), size),
 				md5 = IF(attachment_id = VALUES(attachment_id), VALUES(md5), md5),
 				mime = IF(attachment_id = VALUES(attachment_id), VALUES(mime), mime),
-				modified = IF(attachment_id = VALUES(attachment_id), VALUES(modified), modified)'
+				modified = IF(attachment_id = VALUES(attachment_id), VALUES(modified), modified),
+				remote_only = IF(attachment_id = VALUES(attachment_id), VALUES(remote_only), remote_only)'
 			);
 		}
 		// The attachment stopped having these files: it no longer owns their paths.
@@ -322,7 +323,7 @@ class Manifest_Index {
 		$table   = Schema::files_table();
 		$uploads = wp_upload_dir( null, false );
 		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT path, attachment_id, name, size, md5, mime, modified FROM {$table} WHERE path > %s ORDER BY path ASC LIMIT %d", (string) $after, (int) $limit + 1 ), ARRAY_A );
+		$rows = $wpdb->get_results( $wpdb->prepare( "SELECT path, attachment_id, name, size, md5, mime, modified, remote_only FROM {$table} WHERE path > %s ORDER BY path ASC LIMIT %d", (string) $after, (int) $limit + 1 ), ARRAY_A );
 		return self::shape_page( (array) $rows, $limit, untrailingslashit( (string) $uploads['baseurl'] ), Key_Space::current() );
 	}
 
@@ -333,7 +334,10 @@ class Manifest_Index {
 	 * percent-encoded per segment exactly like an event's `url`. The service fetches decomposed (NFD) names through
 	 * it and records the owner's on-disk name from it (docs/keys.md).
 	 *
-	 * @param array[]          $rows    Rows: path, attachment_id, name, size, md5, mime, modified.
+	 * A remote-only row (its local copy removed, docs/remote-only.md) carries `"remoteOnly": true` and the size and MD5
+	 * recorded at removal, so the reconciler neither fetches it from WordPress nor counts it as drift.
+	 *
+	 * @param array[]          $rows    Rows: path, attachment_id, name, size, md5, mime, modified, remote_only.
 	 * @param int              $limit   Page size.
 	 * @param string           $baseurl Uploads base URL of the site, without trailing slash.
 	 * @param Key_Space|string $space   The site's key space, or its prefix ("sites/N/" on a subsite, else "").
@@ -353,7 +357,7 @@ class Manifest_Index {
 				continue;
 			}
 			$name    = isset( $row['name'] ) && '' !== (string) $row['name'] ? (string) $row['name'] : $relative;
-			$files[] = array(
+			$entry = array(
 				'path'         => $path,
 				'url'          => rtrim( (string) $baseurl, '/' ) . '/' . Paths::encode( $name ),
 				'size'         => (int) $row['size'],
@@ -362,6 +366,10 @@ class Manifest_Index {
 				'modified'     => Paths::iso_time( (int) $row['modified'] ),
 				'attachmentId' => (int) $row['attachment_id'],
 			);
+			if ( ! empty( $row['remote_only'] ) ) {
+				$entry['remoteOnly'] = true;
+			}
+			$files[] = $entry;
 		}
 		// The cursor is the last row read, listed or not, so the next page starts strictly after it.
 		return array(

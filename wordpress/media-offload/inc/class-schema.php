@@ -12,7 +12,7 @@ namespace MediaOffload;
  */
 class Schema {
 
-	const VERSION        = '2';
+	const VERSION        = '3';
 	const VERSION_OPTION = 'media_offload_schema';
 
 	/**
@@ -42,6 +42,10 @@ class Schema {
 	 * ownership check) and `contested`, set when another attachment's file normalises to the same path
 	 * (docs/keys.md, "Two names, one key").
 	 *
+	 * Version 3 adds `remote_only`, set while the file's local copy is removed and the bucket holds the only copy
+	 * (docs/remote-only.md). dbDelta adds the column with its default, so every row of an upgraded index is local,
+	 * which is what it was.
+	 *
 	 * @return string|false The version found before ('' for a fresh install), or false when nothing was to do.
 	 */
 	public static function maybe_install() {
@@ -66,9 +70,11 @@ class Schema {
 			mime varchar(100) NOT NULL,
 			modified bigint(20) unsigned NOT NULL,
 			contested tinyint(1) unsigned NOT NULL DEFAULT 0,
+			remote_only tinyint(1) unsigned NOT NULL DEFAULT 0,
 			PRIMARY KEY  (path),
 			KEY attachment_id (attachment_id),
-			KEY contested (contested)
+			KEY contested (contested),
+			KEY remote_only (remote_only)
 			) {$charset};
 			CREATE TABLE {$queue} (
 			id bigint(20) unsigned NOT NULL AUTO_INCREMENT,

@@ -23,6 +23,8 @@ class Settings {
 		'cdn_domain'   => array( 'MEDIA_OFFLOAD_CDN_DOMAIN', '' ),
 		'key_prefix'   => array( 'MEDIA_OFFLOAD_KEY_PREFIX', 'wp-content/uploads' ),
 		'rewrite_urls' => array( 'MEDIA_OFFLOAD_REWRITE_URLS', false ),
+		// Delete the local copy of each file verified in the bucket, and fetch it back on demand (docs/remote-only.md).
+		'remove_local' => array( 'MEDIA_OFFLOAD_REMOVE_LOCAL', false ),
 	);
 
 	/** Shortest secret the service accepts. */
@@ -223,6 +225,11 @@ class Settings {
 				$problems[] = sprintf( __( 'This site keeps its uploads outside the network\'s uploads folder plus %s (an older network layout), so the service cannot key its files; URLs are left alone.', 'media-offload' ), rtrim( Key_Space::current()->prefix(), '/' ) );
 			}
 		}
+		if ( self::get( 'remove_local' ) && ! self::get( 'rewrite_urls' ) ) {
+			// Without rewriting, visitors ask WordPress's own host for uploads; only a CDN in front of that host
+			// (the stack's full mode) still serves a remote-only file there.
+			$problems[] = __( 'Remove local copies is on but URL rewriting is off: a remote-only file is served only where CloudFront sits in front of this site\'s uploads URLs.', 'media-offload' );
+		}
 		if ( ! Paths::is_valid_key_prefix( self::get( 'key_prefix' ) ) ) {
 			$problems[] = self::key_prefix_message() . ' ' . __( 'URLs are left alone until it is fixed.', 'media-offload' );
 		}
@@ -297,6 +304,7 @@ class Settings {
 		$clean['key_prefix'] = '' === $prefix ? self::FIELDS['key_prefix'][1] : $prefix;
 
 		$clean['rewrite_urls'] = ! empty( $input['rewrite_urls'] );
+		$clean['remove_local'] = ! empty( $input['remove_local'] );
 
 		return $clean;
 	}
