@@ -7,7 +7,7 @@
  *   writing WP_DIR/e2e-sleeping.json, so the test can SIGKILL php -S right before that file's unlink.
  * - e2e_sleep_restoring = N: the same inside media_offload_restoring_local (after the download, before the check and
  *   rename), recording the part file's path.
- * - e2e_download_via = URL: a restore download (a GET of the media bucket on moto) goes to URL instead, with the same
+ * - e2e_download_via = URL: a restore download (a presigned GET of the media bucket) goes to URL instead, with the same
  *   arguments (stream, filename), so a truncated or altered body reaches the plugin's own checks.
  * - Every outgoing HTTP request is appended to WP_DIR/e2e-http.jsonl (method, URL, body), so a check can assert that
  *   a request was never made (a restore of a hostile path must be refused before the service is asked).
@@ -112,7 +112,8 @@ add_filter(
 	function ( $pre, $args, $url ) {
 		static $inside = false;
 		$via = (string) get_option( 'e2e_download_via', '' );
-		if ( false !== $pre || '' === $via || $inside || false === strpos( (string) wp_parse_url( $url, PHP_URL_PATH ), '/media-e2e/' ) ) {
+		// A presigned S3 GET (path or virtual-hosted style): the restore's download.
+		if ( false !== $pre || '' === $via || $inside || false === strpos( (string) $url, 'X-Amz-Signature=' ) ) {
 			return $pre;
 		}
 		$inside                     = true;

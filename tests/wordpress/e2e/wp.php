@@ -354,6 +354,10 @@ switch ( $command ) {
 		global $wpdb;
 		$table = $wpdb->prefix . 'media_offload_files';
 		$wpdb->query( "ALTER TABLE {$table} DROP COLUMN name, DROP COLUMN contested" );
+		// Schema 3's column too, where the table has it (docs/remote-only.md).
+		if ( in_array( 'remote_only', $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ), true ) ) {
+			$wpdb->query( "ALTER TABLE {$table} DROP COLUMN remote_only" );
+		}
 		update_option( 'media_offload_schema', '1', true );
 		echo wp_json_encode( $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ) ), "\n";
 		break;
