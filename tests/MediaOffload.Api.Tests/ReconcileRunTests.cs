@@ -63,6 +63,38 @@ public sealed class ReconcileRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Backfill_RemoteOnlyFiles_NeverFetchedReplacedOrDeletedAndNotDrift()
+    {
+        // docs/remote-only.md: WordPress removed both local copies, so the origin serves neither. kept.jpg's object is
+        // in the bucket; lost.jpg's is not, which a fetch cannot mend.
+        _host = await ServiceHost.StartAsync();
+        var kept = TestImages.Jpeg(40, 30);
+        var lost = TestImages.Jpeg(30, 20);
+        foreach (var (path, content) in new[] { ("2024/05/kept.jpg", kept), ("2024/05/lost.jpg", lost) })
+        {
+            _manifest.Add(new { path, size = content.Length, md5 = ServiceHost.Md5(content), mime = "image/jpeg", modified = "2024-05-01T10:00:00Z", attachmentId = 7, remoteOnly = true });
+        }
+
+        _host.Origin.ServeManifest(_manifest, pageSize: 1, ServiceHost.Secret);
+        await PutAsync(Prefix + "2024/05/kept.jpg", kept, CachePolicy.LongLived, new CachePolicy().Version);
+
+        var first = (await _host.InvokeReconcilerAsync(new { action = "backfill", dryRun = false, delete = true, force = true })).Report!;
+
+        Assert.Equal(0, _host.Origin.Hits("2024/05/kept.jpg") + _host.Origin.Hits("2024/05/lost.jpg"));
+        Assert.Equal((0, 0, 0), (first.Planned[nameof(PlanAction.Upload)], first.Planned[nameof(PlanAction.Replace)], first.Planned[nameof(PlanAction.DeleteOrphan)]));
+        Assert.Contains(first.Skipped, s => s.Key == Prefix + "2024/05/lost.jpg" && s.Reason.Contains("remote-only file has no object"));
+        Assert.Equal(ServiceHost.Md5(kept), ETags.Normalize((await _host.S3.GetObjectMetadataAsync(_host.MediaBucket, Prefix + "2024/05/kept.jpg")).ETag));
+        // Variants come from the bucket's object, which needs no local copy.
+        await _host.WaitForKeysAsync(_host.MediaBucket, Prefix + "2024/05/kept.jpg.webp", Prefix + "2024/05/kept.jpg.avif");
+
+        var second = (await _host.InvokeReconcilerAsync(new { action = "reconcile" })).Report!;
+
+        Assert.Equal(0, second.Drift);
+        Assert.Empty(second.Failures);
+        Assert.DoesNotContain(Prefix + "2024/05/lost.jpg", await _host.KeysAsync(_host.MediaBucket));
+    }
+
+    [Fact]
     public async Task Reconcile_UndecodableImage_FailsOnceThenIsKnownAndSkipped()
     {
         await StartAsync();

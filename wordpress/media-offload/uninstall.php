@@ -12,14 +12,15 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
  */
 function media_offload_uninstall_site() {
 	global $wpdb;
-	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema', 'media_offload_reindex' ) as $option ) {
+	foreach ( array( 'media_offload_settings', 'media_offload_log', 'media_offload_last_report', 'media_offload_last_backfill', 'media_offload_schema', 'media_offload_reindex', 'media_offload_removal_log', 'media_offload_removal_problem', 'media_offload_removal_cursor' ) as $option ) {
 		delete_option( $option );
 	}
-	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index', 'media_offload_poll', 'media_offload_report' ) as $hook ) {
+	foreach ( array( 'media_offload_dispatch', 'media_offload_sweep', 'media_offload_index', 'media_offload_poll', 'media_offload_report', 'media_offload_remove_local' ) as $hook ) {
 		wp_unschedule_hook( $hook );
 	}
 	// The index and the outbox are the plugin's own bookkeeping; the fingerprint, conflict and status meta are too.
-	// Files stay.
+	// Files stay, and so does the uploads folder's .media-offload-remote-only marker: while files are remote-only it
+	// keeps `media-offload sync --delete` from deleting their only copy (docs/remote-only.md).
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_files" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}media_offload_queue" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 	delete_post_meta_by_key( '_media_offload_files' );

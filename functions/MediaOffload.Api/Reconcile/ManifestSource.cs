@@ -117,6 +117,7 @@ public sealed class ManifestSource(ManifestClient client, UploadsLocations uploa
         {
             Owner = KeyOwner.For(file.AttachmentId, onDisk),
             Url = url,
+            RemoteOnly = file.RemoteOnly == true,
         };
     }
 }

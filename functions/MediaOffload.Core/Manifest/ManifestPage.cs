@@ -18,7 +18,8 @@ public sealed record ManifestPage(IReadOnlyList<ManifestFile>? Files, string? Ne
 
 /// <summary>
 /// One file of the media library as WordPress knows it. <see cref="Url"/> is its URL as the site serves it, which
-/// names the file as it is on disk (docs/keys.md); older plugins do not send it.
+/// names the file as it is on disk (docs/keys.md); older plugins do not send it. <see cref="RemoteOnly"/>: WordPress
+/// removed its local copy once the bucket vouched for it, so size and MD5 are those recorded then (docs/remote-only.md).
 /// </summary>
 public sealed record ManifestFile(
     string? Path,
@@ -27,4 +28,5 @@ public sealed record ManifestFile(
     string? Mime,
     DateTimeOffset? Modified,
     long? AttachmentId,
-    string? Url = null);
+    string? Url = null,
+    bool? RemoteOnly = null);

@@ -148,7 +148,9 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         var expected = ObjectHeaderRules.ForSource(type, _options.Policy, source);
         if (obj is null)
         {
-            return new PlanItem(PlanAction.Upload, key, "not in bucket", source, null, expected);
+            return source.RemoteOnly
+                ? new PlanItem(PlanAction.Skip, key, $"remote-only file has no object: WordPress holds no copy to upload; recover it from an earlier version of the key (docs/remote-only.md)", source) { Reported = true }
+                : new PlanItem(PlanAction.Upload, key, "not in bucket", source, null, expected);
         }
 
         if (!_options.SourceOwnsKeys && obj.Headers is { } audited && source.Owner?.WriteConflict(KeyOwner.Of(audited)) is { } conflict)
@@ -157,28 +159,16 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
             return new PlanItem(PlanAction.Skip, key, $"not offloaded, object left alone: {conflict}", source, obj) { Reported = true };
         }
 
-        if (obj.Size != source.Size)
+        if (obj.Size == source.Size && ETags.IsMultipart(obj.ETag) && obj.Headers is null)
         {
-            return new PlanItem(PlanAction.Replace, key, $"size differs: source {source.Size} B, object {obj.Size} B", source, obj, expected);
+            return new PlanItem(PlanAction.Skip, key, "size matches; multipart object not audited, MD5 unknown", source, obj);
         }
 
-        if (ETags.IsMultipart(obj.ETag))
+        if (ContentDifference(source, obj) is { } content)
         {
-            // A multipart ETag is not an MD5; only the MD5 the uploader recorded can vouch for the bytes.
-            var recorded = obj.Headers is null ? null : obj.Headers.Meta(MediaMetadata.SourceMd5);
-            if (obj.Headers is null)
-            {
-                return new PlanItem(PlanAction.Skip, key, "size matches; multipart object not audited, MD5 unknown", source, obj);
-            }
-
-            if (!string.Equals(recorded, source.Md5, StringComparison.OrdinalIgnoreCase))
-            {
-                return new PlanItem(PlanAction.Replace, key, recorded is null ? "multipart object records no source-md5" : "MD5 differs from recorded source-md5", source, obj, expected);
-            }
-        }
-        else if (!ETags.Same(obj.ETag, source.Md5))
-        {
-            return new PlanItem(PlanAction.Replace, key, "MD5 differs from ETag", source, obj, expected);
+            return source.RemoteOnly
+                ? new PlanItem(PlanAction.Skip, key, $"remote-only file differs from its object ({content}): WordPress holds no copy to upload; the object is left alone (docs/remote-only.md)", source, obj) { Reported = true }
+                : new PlanItem(PlanAction.Replace, key, content, source, obj, expected);
         }
 
         if (obj.Headers is null)
@@ -189,6 +179,23 @@ public sealed class ReconcilePlanner(PlannerOptions? options = null)
         return ObjectHeaderRules.OriginalDifference(expected, obj.Headers) is { } difference
             ? new PlanItem(PlanAction.FixHeaders, key, difference, source, obj, expected)
             : new PlanItem(PlanAction.Skip, key, "in sync", source, obj);
+    }
+
+    /// <summary>Null when the object holds the source's bytes as far as S3 vouches, else how they differ.</summary>
+    private static string? ContentDifference(SourceEntry source, StoredObject obj)
+    {
+        if (obj.Size != source.Size)
+        {
+            return $"size differs: source {source.Size} B, object {obj.Size} B";
+        }
+
+        // A multipart ETag is not an MD5; only the MD5 the uploader recorded can vouch for the bytes.
+        return ETags.ContentMd5(obj) switch
+        {
+            null => "multipart object records no source-md5",
+            var md5 when !string.Equals(md5, source.Md5, StringComparison.OrdinalIgnoreCase) => ETags.IsMultipart(obj.ETag) ? "MD5 differs from recorded source-md5" : "MD5 differs from ETag",
+            _ => null,
+        };
     }
 
     private static bool NeedsVariant(SourceEntry source, PlanItem item) =>

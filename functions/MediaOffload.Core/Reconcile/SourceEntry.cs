@@ -33,6 +33,13 @@ public sealed record SourceEntry(
     /// </summary>
     [JsonPropertyName("HoldsKey")] public bool HoldsKey { get; init; }
 
+    /// <summary>
+    /// WordPress holds no local copy: the bucket's object is the only one (docs/remote-only.md). Such a file is never
+    /// fetched, and its object is never replaced or deleted on its behalf.
+    /// </summary>
+    // Left out when false, so checkpoints of files that have a local copy keep their bytes.
+    [JsonPropertyName("RemoteOnly"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool RemoteOnly { get; init; }
+
     /// <summary>A file that is reported as skipped and never uploaded.</summary>
     public static SourceEntry Rejected(string path, string reason, long size = 0) =>
         new(path, size, null, DateTimeOffset.MinValue, reason);

@@ -8,6 +8,44 @@ namespace MediaOffload.Core.Tests.Reconcile;
 public class ReconcilePlannerTests
 {
     [Fact]
+    public async Task Plan_RemoteOnlyFileWithItsObject_InSyncAndNotFetched()
+    {
+        var photo = Source("2024/05/a.jpg") with { RemoteOnly = true };
+        var items = await PlanAsync([photo], [ObjectFor(photo)]);
+
+        var item = items.Single(i => i.Key == "wp-content/uploads/2024/05/a.jpg");
+        Assert.Equal((PlanAction.Skip, "in sync"), (item.Action, item.Reason));
+        Assert.DoesNotContain(items, i => i.Action is PlanAction.Upload or PlanAction.Replace or PlanAction.DeleteOrphan);
+    }
+
+    [Fact]
+    public async Task Plan_RemoteOnlyFileWithoutObject_ReportedNeverUploaded()
+    {
+        var photo = Source("2024/05/a.jpg") with { RemoteOnly = true };
+        var item = Assert.Single(await PlanAsync([photo], []));
+
+        Assert.Equal((PlanAction.Skip, true), (item.Action, item.Reported));
+        Assert.Contains("remote-only file has no object", item.Reason);
+        Assert.False(item.IsDrift);
+    }
+
+    [Theory]
+    [InlineData("size")]
+    [InlineData("md5")]
+    public async Task Plan_RemoteOnlyFileWhoseObjectDiffers_ReportedAndTheObjectLeftAlone(string what)
+    {
+        var photo = Source("2024/05/a.jpg") with { RemoteOnly = true };
+        var obj = what == "size" ? ObjectFor(photo) with { Size = 5 } : ObjectFor(photo) with { ETag = "\"0123\"" };
+
+        var items = await PlanAsync([photo], [obj]);
+
+        var item = items.Single(i => i.Key == obj.Key);
+        Assert.Equal((PlanAction.Skip, true), (item.Action, item.Reported));
+        Assert.Contains("remote-only file differs from its object", item.Reason);
+        Assert.DoesNotContain(items, i => i.Action is PlanAction.Replace or PlanAction.DeleteOrphan);
+    }
+
+    [Fact]
     public async Task Plan_SourceWithoutObject_Uploads()
     {
         var pdf = Source("2024/05/doc.pdf");

@@ -265,6 +265,29 @@ class JobStatusTest extends TestCase {
 		$this->assertSame( 'Offloaded 1/1', Media_Column::label( $pdf ) );
 	}
 
+	public function test_label_remote_only_files_are_counted() {
+		$view               = Job_Status::view( self::record( self::answer( self::six_files(), 'done', false ) ) );
+		$view['remoteOnly'] = 4;
+		$this->assertSame( 'Offloaded 6/6 · AVIF 6 · WebP 6 · 4 remote-only', Media_Column::label( $view ) );
+		$view['remoteOnly'] = 0;
+		$this->assertSame( 'Offloaded 6/6 · AVIF 6 · WebP 6', Media_Column::label( $view ) );
+	}
+
+	public function test_normalize_answer_keeps_verified_bytes_and_md5() {
+		$answer = self::answer( self::six_files(), 'done', false );
+		$answer['files'][0]['verified'] = true;
+		$answer['files'][0]['bytes']    = 59919;
+		$answer['files'][0]['md5']      = '9E107D9D372BB6826BD81D3542A419D6';
+		$answer['files'][1]['bytes']    = '59919';
+		$answer['files'][1]['md5']      = 'not an md5';
+		$files = Job_Status::normalize_answer( $answer, $answer['jobId'], $answer['attachmentId'] )['files'];
+		$this->assertTrue( $files[0]['verified'] );
+		$this->assertSame( 59919, $files[0]['bytes'] );
+		$this->assertSame( '9e107d9d372bb6826bd81d3542a419d6', $files[0]['md5'] );
+		$this->assertNull( $files[1]['bytes'] );
+		$this->assertSame( '', $files[1]['md5'] );
+	}
+
 	public function test_the_column_says_pending_with_progress_or_that_the_event_waits() {
 		$files    = self::six_files();
 		$files[5] = self::file( '2026/12/photo-scaled.jpg', 'pending', array() );

@@ -320,6 +320,7 @@ class RemoteOnlyTest extends TestCase {
 
 	private static function frames( $caller, $file = '/wp/wp-includes/post.php' ) {
 		return array(
+			array( 'function' => 'on_demand', 'class' => 'MediaOffload\\Remote_Restore' ),
 			array( 'function' => 'filter_attached_file', 'class' => 'MediaOffload\\Remote_Restore' ),
 			array( 'function' => 'apply_filters', 'class' => 'WP_Hook' ),
 			array( 'function' => 'apply_filters' ),
@@ -332,13 +333,27 @@ class RemoteOnlyTest extends TestCase {
 		foreach ( array( 'wp_prepare_attachment_for_js', 'attachment_submitbox_metadata', 'wp_delete_attachment', 'wp_attachment_is', 'wp_get_original_image_path' ) as $caller ) {
 			$this->assertFalse( Remote_Rules::caller_wants_file( self::frames( $caller ) ), $caller );
 		}
-		$this->assertFalse( Remote_Rules::caller_wants_file( array_slice( self::frames( '', '/wp/wp-admin/async-upload.php' ), 0, 4 ) ) );
+		$this->assertFalse( Remote_Rules::caller_wants_file( array_slice( self::frames( '', '/wp/wp-admin/async-upload.php' ), 0, 5 ) ) );
 	}
 
 	public function test_caller_wants_file_editor_and_plugins_restore() {
 		foreach ( array( 'wp_save_image', '_load_image_to_edit_path', 'some_plugin_reads_file' ) as $caller ) {
 			$this->assertTrue( Remote_Rules::caller_wants_file( self::frames( $caller ) ), $caller );
 		}
+	}
+
+	public function test_caller_wants_file_original_path_for_js_does_not_restore() {
+		$frames = array(
+			array( 'function' => 'on_demand', 'class' => 'MediaOffload\\Remote_Restore' ),
+			array( 'function' => 'filter_original_path', 'class' => 'MediaOffload\\Remote_Restore' ),
+			array( 'function' => 'apply_filters', 'class' => 'WP_Hook' ),
+			array( 'function' => 'apply_filters' ),
+			array( 'function' => 'wp_get_original_image_path' ),
+			array( 'function' => 'wp_prepare_attachment_for_js' ),
+		);
+		$this->assertFalse( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
+		$frames[5] = array( 'function' => 'wp_update_image_subsizes' );
+		$this->assertTrue( Remote_Rules::caller_wants_file( $frames, 'wp_get_original_image_path' ) );
 	}
 
 	public function test_caller_wants_file_plugins_own_code_does_not_restore() {

@@ -203,6 +203,9 @@ class Admin {
 		echo '<h3>' . esc_html__( 'Offload status', 'media-offload' ) . '</h3>';
 		Reports::render_states();
 
+		// Local copies removed, and why a run removed nothing (docs/remote-only.md).
+		Remote_Admin::render_panel();
+
 		// Last events sent.
 		echo '<h3>' . esc_html__( 'Last events sent', 'media-offload' ) . '</h3>';
 		$log = get_option( Events::LOG_OPTION, array() );

@@ -916,13 +916,17 @@ class Job_Status {
 	}
 
 	/**
-	 * An attachment's view(): its record and the outbox.
+	 * An attachment's view(): its record and the outbox, and how many of its files are remote-only (`remoteOnly`):
+	 * they are in the bucket, and an edit's job no longer names them (docs/remote-only.md).
 	 *
 	 * @param int $attachment_id Attachment ID.
 	 * @return array
 	 */
 	public static function attachment_view( $attachment_id ) {
-		return self::view( get_post_meta( (int) $attachment_id, self::META, true ), self::queue_row( $attachment_id ) );
+		$view  = self::view( get_post_meta( (int) $attachment_id, self::META, true ), self::queue_row( $attachment_id ) );
+		$files = get_post_meta( (int) $attachment_id, Attachment_Files::META, true );
+		$view['remoteOnly'] = count( array_filter( is_array( $files ) ? $files : array(), array( Attachment_Files::class, 'is_remote_record' ) ) );
+		return $view;
 	}
 
 	/**

@@ -63,13 +63,29 @@ class Media_Column {
 	// -- Pure: text and markup ------------------------------------------------------------------------------------
 
 	/**
-	 * The one-line status: "Offloaded 6/6 · AVIF 6 · WebP 6", "Pending (2/6)", "Failed: <reason>", "Not offloaded".
-	 * Plain text; escape it where it is printed. Pure but for translation.
+	 * The one-line status: "Offloaded 6/6 · AVIF 6 · WebP 6", "Pending (2/6)", "Failed: <reason>", "Not offloaded",
+	 * with " · 4 remote-only" when local copies were removed. Plain text; escape it where it is printed. Pure but for
+	 * translation.
 	 *
 	 * @param array $view Job_Status::view().
 	 * @return string
 	 */
 	public static function label( array $view ) {
+		$label = self::state_label( $view );
+		if ( ! empty( $view['remoteOnly'] ) ) {
+			/* translators: %d: files whose local copy was removed */
+			$label .= ' · ' . sprintf( _n( '%d remote-only', '%d remote-only', (int) $view['remoteOnly'], 'media-offload' ), (int) $view['remoteOnly'] );
+		}
+		return $label;
+	}
+
+	/**
+	 * The state part of label(). Pure but for translation.
+	 *
+	 * @param array $view Job_Status::view().
+	 * @return string
+	 */
+	private static function state_label( array $view ) {
 		$counts = $view['counts'];
 		switch ( $view['state'] ) {
 			case Job_Status::OFFLOADED:

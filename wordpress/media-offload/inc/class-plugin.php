@@ -78,10 +78,15 @@ class Plugin {
 			// What became of the events: job polls and run reports (docs/plugin.md, "Offload status", "Reports").
 			$this->parts['job_status'] = new Job_Status();
 			$this->parts['reports']    = new Reports();
+			// Remote-only files (docs/remote-only.md): the removal run, and the restores, which stay on even while
+			// the setting is off, so a file removed earlier still comes back when WordPress needs it.
+			$this->parts['remote_files']   = new Remote_Files();
+			$this->parts['remote_restore'] = new Remote_Restore();
 		}
 		if ( is_admin() ) {
 			$this->parts['admin']        = new Admin();
 			$this->parts['media_column'] = new Media_Column();
+			$this->parts['remote_admin'] = new Remote_Admin();
 			if ( is_multisite() ) {
 				$this->parts['network_admin'] = new Network_Admin();
 			}

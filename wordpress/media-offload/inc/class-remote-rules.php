@@ -292,13 +292,15 @@ class Remote_Rules {
 	}
 
 	/**
-	 * Whether a get_attached_file() call may fetch a remote-only file, from its caller: not the core code that only
-	 * reads a file's name or size or deletes it, and not this plugin's own code. Pure.
+	 * Whether a get_attached_file() or wp_get_original_image_path() call may fetch a remote-only file, from its direct
+	 * caller: not the core code that only reads a file's name or size or deletes it, and not this plugin's own code.
+	 * Pure.
 	 *
-	 * @param array[] $frames debug_backtrace( DEBUG_BACKTRACE_IGNORE_ARGS ) frames, innermost first.
+	 * @param array[] $frames   debug_backtrace( DEBUG_BACKTRACE_IGNORE_ARGS ) frames, innermost first.
+	 * @param string  $function The filtered function: get_attached_file or wp_get_original_image_path.
 	 * @return bool
 	 */
-	public static function caller_wants_file( array $frames ) {
+	public static function caller_wants_file( array $frames, $function = 'get_attached_file' ) {
 		$name_only = array(
 			// Listed in docs/remote-only.md: they look at a name or a size, or delete.
 			'wp_prepare_attachment_for_js',
@@ -315,33 +317,29 @@ class Remote_Rules {
 			// Its own filter, wp_get_original_image_path, restores the original it returns instead.
 			'wp_get_original_image_path',
 		);
-		$caller = null;
+		// The frames before the filtered function are the filter's own (WP_Hook, this plugin's callback); the frame
+		// after it is its caller; this plugin's code further out means the plugin itself asked.
+		$at = null;
 		foreach ( $frames as $i => $frame ) {
-			if ( isset( $frame['class'] ) && 0 === strpos( (string) $frame['class'], __NAMESPACE__ . '\\' ) && ! self::is_filter_frame( $frames, $i ) ) {
-				return false;
-			}
-			if ( null === $caller && 'get_attached_file' === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
-				$caller = isset( $frames[ $i + 1 ] ) ? $frames[ $i + 1 ] : array( 'function' => '' );
-				// async-upload.php calls it from the file's top level, to print the name.
-				if ( isset( $frame['file'] ) && '/wp-admin/async-upload.php' === substr( str_replace( '\\', '/', (string) $frame['file'] ), -strlen( '/wp-admin/async-upload.php' ) ) ) {
-					return false;
-				}
+			if ( $function === ( $frame['function'] ?? '' ) && ! isset( $frame['class'] ) ) {
+				$at = $i;
+				break;
 			}
 		}
-		if ( null === $caller ) {
+		if ( null === $at ) {
 			return true;
 		}
-		return ! in_array( (string) ( $caller['function'] ?? '' ), $name_only, true );
-	}
-
-	/**
-	 * Whether frame $i is the filter callback itself (Remote_Restore's), which is this plugin's code by design. Pure.
-	 *
-	 * @param array[] $frames Frames.
-	 * @param int     $i      Index.
-	 * @return bool
-	 */
-	private static function is_filter_frame( array $frames, $i ) {
-		return isset( $frames[ $i + 1 ] ) && 'apply_filters' === ( $frames[ $i + 1 ]['function'] ?? '' ) && 'WP_Hook' === ( $frames[ $i + 1 ]['class'] ?? '' );
+		// async-upload.php calls get_attached_file() from the file's top level, to print the name.
+		$file = str_replace( '\\', '/', (string) ( $frames[ $at ]['file'] ?? '' ) );
+		if ( '/wp-admin/async-upload.php' === substr( $file, -strlen( '/wp-admin/async-upload.php' ) ) ) {
+			return false;
+		}
+		foreach ( array_slice( $frames, $at + 1 ) as $frame ) {
+			if ( isset( $frame['class'] ) && 0 === strpos( (string) $frame['class'], __NAMESPACE__ . '\\' ) ) {
+				return false;
+			}
+		}
+		$caller = isset( $frames[ $at + 1 ] ) ? (string) ( $frames[ $at + 1 ]['function'] ?? '' ) : '';
+		return ! in_array( $caller, $name_only, true );
 	}
 }
