@@ -115,4 +115,30 @@ public sealed class CommandOptionsTests
         Assert.True(exit == 0, error + report?.ToJson());
         Assert.Equal([h.Key("2024/05/photo.jpg"), h.Key("2024/05/photo.jpg.webp")], await h.KeysAsync());
     }
+
+    [Theory]
+    [InlineData(".media-offload-remote-only")]
+    [InlineData("sites/2/.media-offload-remote-only")]
+    public async Task SyncDelete_FolderWithRemoteOnlyMarker_RefusedAndNothingDeleted(string marker)
+    {
+        // docs/remote-only.md: WordPress removed gone.pdf's local copy once the bucket vouched for it; its object is
+        // the only copy, and the folder's marker says so.
+        await using var h = await CliHarness.CreateAsync("remote-only");
+        h.Write("2024/05/gone.pdf", CliHarness.Pdf("gone"));
+        h.Write("2024/05/here.pdf", CliHarness.Pdf("here"));
+        Assert.Equal(0, (await h.RunAsync("sync")).Exit);
+        File.Delete(Path.Combine(h.Uploads, "2024/05/gone.pdf"));
+        h.Write(marker, System.Text.Encoding.UTF8.GetBytes("""{"files":1,"bytes":20,"updated":"2026-12-01T00:00:00Z"}"""));
+
+        var refused = await h.RunAsync("sync", "--delete", "--force");
+        var plain = await h.RunAsync("sync");
+
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("--delete refused", refused.Error);
+        Assert.Contains(h.Key("2024/05/gone.pdf"), await h.KeysAsync());
+        // Without --delete the marker is not a file of the library: it is neither uploaded nor reported as rejected.
+        Assert.DoesNotContain(await h.KeysAsync(), k => k.Contains("remote-only", StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Report!.Skipped, s => s.Key.Contains("remote-only", StringComparison.Ordinal));
+        Assert.Contains(h.Key("2024/05/gone.pdf"), await h.KeysAsync());
+    }
 }

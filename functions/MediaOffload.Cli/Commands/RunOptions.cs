@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MediaOffload.Cli.Sources;
 using MediaOffload.Core.Reconcile;
 
 namespace MediaOffload.Cli.Commands;
@@ -56,6 +57,14 @@ internal sealed record SyncOptions(
             _bucket.AddTo(command);
             command.Options.Add(DryRun);
             _delete.AddTo(command);
+            command.Validators.Add(result =>
+            {
+                // Checked before anything is listed, so no orphan of a remote-only file can be deleted (docs/remote-only.md).
+                if (result.GetValue(_delete.Delete) && result.GetValue(_source.UploadsDir) is { } dir && Directory.Exists(dir) && RemoteOnlyMarker.Find(dir) is { } marker)
+                {
+                    result.AddError(RemoteOnlyMarker.Refusal(marker));
+                }
+            });
             foreach (var option in new Option[] { EncodeConcurrency, MemoryBudget, Checkpoint, NoVariants })
             {
                 command.Options.Add(option);
