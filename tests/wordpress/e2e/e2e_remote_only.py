@@ -564,6 +564,15 @@ class Suite:
         assert self.marker() is None, f"the marker is left: {self.marker()}"
         assert not self.parts(self.s.uploads), self.parts(self.s.uploads)
         log(f"     {sum(len(v) for v in everything.values())} files restored: {out.strip().splitlines()[-1][:100] if out.strip() else ''}")
+        self.restored = everything
+
+    @check("After restore-local --all, turning removal back on makes every restored file a candidate again (remove-local --dry-run)")
+    def removable_again(self):
+        out = self.remove_local("--dry-run")
+        self.s.removal(False)
+        listed = {line.split(" ")[2] for line in out.splitlines() if line.startswith("would remove ")}
+        left = sorted(f for files in self.restored.values() for f in files if f not in listed)
+        assert not left, f"{len(left)} restored files are no candidates (no job names them since an edit skipped them): {left}"
 
     @check("SIGKILL of php -S inside media_offload_removing_local (2nd file): nothing lost; the next run completes")
     def kill_removal(self):
@@ -672,16 +681,20 @@ class Suite:
         self.remove_local()
         self.s.removal(False)
         self.assert_remote_only(att_id, files)
-        target = self.wp_json("meta", str(att_id), "_wp_attached_file")
-        # 1. The bucket's object replaced by other bytes: the service's MD5 is not the recorded one.
-        self.s.s3.put_object(Bucket=MEDIA_BUCKET, Key=PREFIX + target, Body=b"\xff\xd8other bytes", ContentType="image/jpeg")
+        # The original image: what `wp media regenerate` needs (wp_get_original_image_path).
+        meta = self.wp_json("meta", str(att_id), "_wp_attachment_metadata")
+        target = os.path.join(os.path.dirname(meta["file"]), meta["original_image"])
+        # 1. The bucket's object replaced by other bytes of the same size: the service's MD5 is not the recorded one.
+        same_size = bytes(b ^ 0x55 for b in self.s.s3.get_object(Bucket=MEDIA_BUCKET, Key=PREFIX + target)["Body"].read())
+        self.s.s3.put_object(Bucket=MEDIA_BUCKET, Key=PREFIX + target, Body=same_size, ContentType="image/jpeg")
         try:
             out = self.wp_json("attached-file", str(att_id))
-            assert not out["attachedExists"] and not self.exists(target), f"an altered object was restored: {out}"
+            assert not out["originalExists"] and not self.exists(target), f"an altered object was restored: {out}"
             assert set(self.parts(self.s.uploads)) == known_parts, "a part file was left"
-            p = self.s.wp("edit", str(att_id), "90", check=False)
-            assert p.returncode != 0 and not self.exists(target), (p.returncode, p.stdout[-300:])
-            log(f"     altered object: editor says {p.stdout.strip()[-120:]!r}")
+            p = self.s.wp("regenerate", str(att_id), check=False)
+            assert p.returncode != 0 and "Can't find" in p.stderr and not self.exists(target), (p.returncode, p.stdout[-300:], p.stderr[-300:])
+            assert self.is_remote(att_id, target), "the remote-only record was cleared"
+            log(f"     altered object: {p.stderr.strip()[:100]!r}")
         finally:
             self.previous_version(target)
         # 2 and 3. The download itself truncated (Content-Length larger than the body), then altered in transit.
@@ -695,7 +708,7 @@ class Suite:
                 hits = bad.hits
                 out = self.wp_json("attached-file", str(att_id))
                 assert bad.hits > hits, f"{mode}: the restore did not download through the test server"
-                assert not out["attachedExists"] and not self.exists(target), f"{mode}: restored anyway: {out}"
+                assert not out["originalExists"] and not self.exists(target), f"{mode}: restored anyway: {out}"
                 assert set(self.parts(self.s.uploads)) == known_parts, f"{mode}: part file left: {self.parts(self.s.uploads)}"
                 p = self.s.wp("regenerate", str(att_id), check=False)
                 assert p.returncode != 0 and "Can't find" in p.stderr, (mode, p.returncode, p.stderr[-300:])
@@ -705,7 +718,9 @@ class Suite:
             self.s.wp("set-option", "e2e_download_via", '""')
             bad.close()
         out = self.wp_json("attached-file", str(att_id))
-        assert out["attachedExists"] and md5_of(self.local(target)) == self.before[target], out
+        assert out["originalExists"] and md5_of(self.local(target)) == self.before[target], out
+        assert set(self.parts(self.s.uploads)) == known_parts, self.parts(self.s.uploads)
+        log(f"     truncated and altered downloads refused; {target} restored once the download is right")
 
     @check("Delete a remote-only attachment: its objects and .avif/.webp variants leave the bucket; nothing is fetched back")
     def delete_remote(self):
@@ -718,16 +733,20 @@ class Suite:
         keys |= {k + s for k in keys for s in (".avif", ".webp")}
         present = keys & set(self.s.keys())
         assert {PREFIX + f for f in files} <= present, sorted({PREFIX + f for f in files} - present)
-        restores_before = len([r for r in self.s.http_log() if "/v1/restores" in r["url"]])
+        restores_before = len(self.s.http_log())
         status, body, _ = http("DELETE", f"{self.s.wp_url}/wp-json/wp/v2/media/{att_id}?force=true", headers=self.s.auth())
         assert status == 200, (status, body[:300])
         wait_for(lambda: not (keys & set(self.s.keys())), "the objects and variants to be deleted", tick=self.s.traffic, timeout=WAIT * 2)
-        assert not any(self.exists(f) for f in files), "a file came back"
-        assert len([r for r in self.s.http_log() if "/v1/restores" in r["url"]]) == restores_before, "the delete asked for restores"
+        assert not any(self.exists(f) for f in files), "a file is on disk after the delete"
         assert not self.rows(att_id)
         del self.att["a"]
         self.assert_marker()
+        self.delete_restores = [json.loads(r["body"]).get("paths") for r in self.s.http_log()[restores_before:] if "/v1/restores" in r["url"]]
         log(f"     {len(present)} objects and variants deleted")
+
+    @check("Delete a remote-only attachment fetches nothing back (wp_delete_attachment, and the REST answer's missing_image_sizes)")
+    def delete_fetches_nothing(self):
+        assert self.delete_restores == [], f"the REST delete asked the service for restore links: {self.delete_restores}"
 
     @check("Restore target escaping uploads (.., absolute, symlinked folder): nothing written outside uploads, no restore asked for, an error")
     def hostile_paths(self):
@@ -795,12 +814,16 @@ class Suite:
             self.regenerate()
             self.crop()
         self.restore_all()
+        if hasattr(self, "restored"):
+            self.removable_again()
         self.kill_removal()
         self.kill_restore()
         if "b" in self.att:
             self.bad_download()
         if "a" in self.att:
             self.delete_remote()
+            if hasattr(self, "delete_restores"):
+                self.delete_fetches_nothing()
         if "b" in self.att:
             self.hostile_paths()
 
