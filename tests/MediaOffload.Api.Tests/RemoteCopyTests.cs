@@ -137,13 +137,15 @@ public sealed class RemoteCopyTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (unsigned.StatusCode, wrong.StatusCode));
     }
 
-    [Fact]
-    public async Task Restore_ObjectInTheBucket_LinkDownloadsItsExactBytes()
+    [Theory]
+    [InlineData("sites/2/2024/05/back.jpg")]
+    [InlineData("sites/2/2024/05/café au lait+1.jpg")]
+    public async Task Restore_ObjectInTheBucket_LinkDownloadsItsExactBytes(string path)
     {
         var bytes = ServiceHost.FakeJpeg(70_000, seed: 5);
-        await PutAsync("sites/2/2024/05/back.jpg", bytes);
+        await PutAsync(path, bytes);
 
-        var response = await _host.PostSignedAsync("/v1/restores", RestoreBody(_host.Origin.BaseUrl + "/site2", "sites/2/2024/05/back.jpg", "sites/2/2024/05/gone.jpg"), SecondSecret);
+        var response = await _host.PostSignedAsync("/v1/restores", RestoreBody(_host.Origin.BaseUrl + "/site2", path, "sites/2/2024/05/gone.jpg"), SecondSecret);
         response.EnsureSuccessStatusCode();
         var answer = (await response.Content.ReadFromJsonAsync<RestoreAnswer>())!;
 

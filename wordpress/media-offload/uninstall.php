@@ -26,7 +26,7 @@ function media_offload_uninstall_site() {
 	delete_post_meta_by_key( '_media_offload_files' );
 	delete_post_meta_by_key( '_media_offload_conflicts' );
 	// The offload status of each attachment (Job_Status).
-	foreach ( array( '_media_offload_status', '_media_offload_state', '_media_offload_next_poll' ) as $key ) {
+	foreach ( array( '_media_offload_status', '_media_offload_state', '_media_offload_next_poll', '_media_offload_proof_requested' ) as $key ) {
 		delete_post_meta_by_key( $key );
 	}
 }

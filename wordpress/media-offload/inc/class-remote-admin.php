@@ -36,7 +36,7 @@ class Remote_Admin {
 		if ( ! $screen || 'plugins' !== $screen->id || ! current_user_can( 'manage_options' ) || get_option( Schema::VERSION_OPTION ) !== Schema::VERSION ) {
 			return;
 		}
-		$totals = Remote_Files::totals();
+		$totals = Remote_Records::totals();
 		if ( $totals['files'] < 1 ) {
 			return;
 		}
@@ -62,7 +62,7 @@ class Remote_Admin {
 	 */
 	public static function render_panel() {
 		echo '<h3>' . esc_html__( 'Remote-only files', 'media-offload' ) . '</h3>';
-		$totals = Remote_Files::totals();
+		$totals = Remote_Records::totals();
 		printf(
 			'<p id="media-offload-remote-only" data-files="%1$d" data-bytes="%2$d">%3$s</p>',
 			(int) $totals['files'],

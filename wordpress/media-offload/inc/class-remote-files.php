@@ -1,6 +1,6 @@
 <?php
 /**
- * Removing local copies of verified files: the WP-Cron run, the records, the marker and the log.
+ * Removing local copies of verified files: the WP-Cron run, its batches and the log.
  *
  * @package MediaOffload
  */
@@ -10,10 +10,7 @@ namespace MediaOffload;
 /**
  * Removes the local copy of each file the service has verified in a versioned bucket, when `remove_local` is on
  * (docs/remote-only.md). Remote_Rules decides; this class reads the index and the job status, asks the service,
- * writes the records and the marker in the contract's order, and deletes.
- *
- * Records: the attachment's Attachment_Files::META entry gains 'remote' => true and 'removed' => unix time, and the
- * index row's remote_only is 1. Remote_Restore clears both.
+ * has the records and the marker written in the contract's order (Remote_Records), and deletes.
  */
 class Remote_Files {
 
@@ -22,6 +19,12 @@ class Remote_Files {
 	const PROBLEM_OPTION = 'media_offload_removal_problem';
 	const CURSOR_OPTION  = 'media_offload_removal_cursor';
 	const LOG_SIZE       = 50;
+
+	/** Attachment meta: when a removal run sent the attachment again to get a job that proves its files. */
+	const PROOF_META = '_media_offload_proof_requested';
+
+	/** Attachments sent again for proof per run. */
+	const PROOF_PER_RUN = 10;
 
 	/** Files and seconds per batch. */
 	const BATCH_FILES  = 20;
@@ -36,6 +39,8 @@ class Remote_Files {
 	public function setup() {
 		add_action( self::CRON_HOOK, array( __CLASS__, 'run_cron' ) );
 		add_action( 'init', array( __CLASS__, 'ensure_schedule' ) );
+		// After Events (10) dropped the deleted attachment's rows, so the marker's counts leave its files out.
+		add_action( 'delete_attachment', array( __CLASS__, 'after_delete' ), 20 );
 	}
 
 	/**
@@ -44,6 +49,17 @@ class Remote_Files {
 	public function tear_down() {
 		remove_action( self::CRON_HOOK, array( __CLASS__, 'run_cron' ) );
 		remove_action( 'init', array( __CLASS__, 'ensure_schedule' ) );
+		remove_action( 'delete_attachment', array( __CLASS__, 'after_delete' ), 20 );
+	}
+
+	/**
+	 * An attachment was deleted: its remote-only files no longer count in the marker.
+	 */
+	public static function after_delete() {
+		$uploads = wp_upload_dir( null, false );
+		if ( empty( $uploads['error'] ) && file_exists( untrailingslashit( $uploads['basedir'] ) . '/' . Remote_Rules::MARKER ) ) {
+			Remote_Records::write_marker();
+		}
 	}
 
 	/**
@@ -72,6 +88,34 @@ class Remote_Files {
 		$cursor = (string) get_option( self::CURSOR_OPTION, '' );
 		$report = self::run_batch( false, self::BATCH_FILES, $cursor );
 		update_option( self::CURSOR_OPTION, $report['done'] ? '' : $report['cursor'], false );
+		self::request_proof( self::PROOF_PER_RUN );
+	}
+
+	/**
+	 * Sends attachments that have local files but no job status at all (offloaded by a backfill, or before the plugin
+	 * followed jobs) again, once each, so the service's answer proves their files and a later run may remove them
+	 * (docs/remote-only.md). The service finds the objects unchanged and fetches nothing.
+	 *
+	 * @param int $limit Most attachments in this call.
+	 * @return int How many were sent again.
+	 */
+	public static function request_proof( $limit ) {
+		global $wpdb;
+		$files = Schema::files_table();
+		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
+		$ids  = $wpdb->get_col( $wpdb->prepare( "SELECT DISTINCT f.attachment_id FROM {$files} f LEFT JOIN {$wpdb->postmeta} s ON s.post_id = f.attachment_id AND s.meta_key = %s LEFT JOIN {$wpdb->postmeta} p ON p.post_id = f.attachment_id AND p.meta_key = %s WHERE f.remote_only = 0 AND s.meta_id IS NULL AND p.meta_id IS NULL ORDER BY f.attachment_id LIMIT %d", Job_Status::META, self::PROOF_META, (int) $limit ) );
+		$sent = 0;
+		foreach ( $ids as $id ) {
+			// Marked first: an attachment the service refuses is not sent again on every run.
+			update_post_meta( (int) $id, self::PROOF_META, time() );
+			if ( Events::resend( (int) $id, false ) ) {
+				++$sent;
+			}
+		}
+		if ( $sent ) {
+			Events::wake();
+		}
+		return $sent;
 	}
 
 	/**
@@ -187,7 +231,7 @@ class Remote_Files {
 			}
 		}
 		if ( ! $dry_run ) {
-			self::write_marker();
+			Remote_Records::write_marker();
 		}
 		return $report;
 	}
@@ -207,8 +251,8 @@ class Remote_Files {
 			return 'the local file changed during the check';
 		}
 		$mtime = (int) filemtime( $full );
-		self::record_remote( $id, $relative, (string) $row['path'], $row, $mtime );
-		self::write_marker();
+		Remote_Records::record_remote( $id, $relative, (string) $row['path'], $row, $mtime );
+		Remote_Records::write_marker();
 		/**
 		 * Fires after a file was recorded remote-only and the marker written, right before its local copy is deleted.
 		 *
@@ -218,13 +262,13 @@ class Remote_Files {
 		 */
 		do_action( self::REMOVING_ACTION, $id, $relative, $full );
 		if ( ! @unlink( $full ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors,WordPress.WP.AlternativeFunctions.unlink_unlink -- the failure is reported.
-			self::clear_remote( $id, $relative, (string) $row['path'], array( 'size' => (int) $row['size'], 'mtime' => $mtime, 'md5' => (string) $row['md5'] ) );
+			Remote_Records::clear_remote( $id, $relative, (string) $row['path'], array( 'size' => (int) $row['size'], 'mtime' => $mtime, 'md5' => (string) $row['md5'] ) );
 			self::log( 'error', $id, (string) $row['path'], 0, 'could not delete the local copy' );
 			return 'could not delete the local copy';
 		}
 		// A describe() in another request between the record and the unlink saw the file and cleared the record; the
 		// file is gone now, so record it again: nothing is ever absent locally without being recorded.
-		self::record_remote( $id, $relative, (string) $row['path'], $row, $mtime );
+		Remote_Records::record_remote( $id, $relative, (string) $row['path'], $row, $mtime );
 		self::log( 'removed', $id, (string) $row['path'], (int) $row['size'], '' );
 		return '';
 	}
@@ -266,112 +310,6 @@ class Remote_Files {
 			}
 		}
 		return $files;
-	}
-
-	/**
-	 * Records a file as remote-only: its meta entry and its index row.
-	 *
-	 * @param int    $attachment_id Attachment ID.
-	 * @param string $relative      Path below the site's uploads folder, as on disk.
-	 * @param string $path          Key-space path.
-	 * @param array  $row           Index row: size, md5.
-	 * @param int    $mtime         The local copy's mtime.
-	 */
-	public static function record_remote( $attachment_id, $relative, $path, array $row, $mtime ) {
-		global $wpdb;
-		$meta              = get_post_meta( (int) $attachment_id, Attachment_Files::META, true );
-		$meta              = is_array( $meta ) ? $meta : array();
-		$meta[ $relative ] = array(
-			'size'    => (int) $row['size'],
-			'mtime'   => (int) $mtime,
-			'md5'     => (string) $row['md5'],
-			'remote'  => true,
-			'removed' => time(),
-		);
-		update_post_meta( (int) $attachment_id, Attachment_Files::META, $meta );
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$wpdb->update( Schema::files_table(), array( 'remote_only' => 1 ), array( 'path' => (string) $path, 'attachment_id' => (int) $attachment_id ), array( '%d' ), array( '%s', '%d' ) );
-		do_action( Manifest_Index::CHANGED_ACTION );
-	}
-
-	/**
-	 * Records a file as local again, with its fingerprint now.
-	 *
-	 * @param int    $attachment_id Attachment ID.
-	 * @param string $relative      Path below the site's uploads folder, as on disk.
-	 * @param string $path          Key-space path.
-	 * @param array  $entry         size, mtime, md5 of the local file.
-	 */
-	public static function clear_remote( $attachment_id, $relative, $path, array $entry ) {
-		global $wpdb;
-		$meta              = get_post_meta( (int) $attachment_id, Attachment_Files::META, true );
-		$meta              = is_array( $meta ) ? $meta : array();
-		$meta[ $relative ] = array(
-			'size'  => (int) $entry['size'],
-			'mtime' => (int) $entry['mtime'],
-			'md5'   => (string) $entry['md5'],
-		);
-		update_post_meta( (int) $attachment_id, Attachment_Files::META, $meta );
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery
-		$wpdb->update(
-			Schema::files_table(),
-			array(
-				'remote_only' => 0,
-				'size'        => (int) $entry['size'],
-				'md5'         => (string) $entry['md5'],
-				'modified'    => (int) $entry['mtime'],
-			),
-			array(
-				'path'          => (string) $path,
-				'attachment_id' => (int) $attachment_id,
-			),
-			array( '%d', '%d', '%s', '%d' ),
-			array( '%s', '%d' )
-		);
-		do_action( Manifest_Index::CHANGED_ACTION );
-	}
-
-	/**
-	 * Remote-only files of the current site and their bytes, from the index.
-	 *
-	 * @return array{files:int, bytes:int}
-	 */
-	public static function totals() {
-		global $wpdb;
-		$table = Schema::files_table();
-		// phpcs:ignore WordPress.DB.DirectDatabaseQuery,WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- table name only.
-		$row = $wpdb->get_row( "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM {$table} WHERE remote_only = 1", ARRAY_A );
-		return array(
-			'files' => (int) ( $row['files'] ?? 0 ),
-			'bytes' => (int) ( $row['bytes'] ?? 0 ),
-		);
-	}
-
-	/**
-	 * Writes the marker in the site's uploads folder from the index's counts, or deletes it when no file is
-	 * remote-only. Written to a temporary name and renamed, so a reader never sees half of it.
-	 *
-	 * @return string|null The marker's path, or null when there is none.
-	 */
-	public static function write_marker() {
-		$uploads = wp_upload_dir( null, false );
-		if ( ! empty( $uploads['error'] ) ) {
-			return null;
-		}
-		$marker = untrailingslashit( $uploads['basedir'] ) . '/' . Remote_Rules::MARKER;
-		$totals = self::totals();
-		if ( 0 === $totals['files'] ) {
-			if ( file_exists( $marker ) ) {
-				@unlink( $marker ); // phpcs:ignore WordPress.PHP.NoSilencedErrors,WordPress.WP.AlternativeFunctions.unlink_unlink
-			}
-			return null;
-		}
-		$temp = $marker . '.' . bin2hex( random_bytes( 4 ) );
-		if ( false === file_put_contents( $temp, Remote_Rules::marker_content( $totals['files'], $totals['bytes'], time() ) . "\n" ) || ! @rename( $temp, $marker ) ) { // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_file_put_contents,WordPress.PHP.NoSilencedErrors,WordPress.WP.AlternativeFunctions.rename_rename
-			@unlink( $temp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors,WordPress.WP.AlternativeFunctions.unlink_unlink
-			self::log( 'error', 0, Remote_Rules::MARKER, 0, 'could not write the marker' );
-		}
-		return $marker;
 	}
 
 	/**

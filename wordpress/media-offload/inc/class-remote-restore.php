@@ -216,7 +216,7 @@ class Remote_Restore {
 		} finally {
 			self::$busy = false;
 		}
-		Remote_Files::write_marker();
+		Remote_Records::write_marker();
 		return $results;
 	}
 
@@ -253,10 +253,12 @@ class Remote_Restore {
 		$response = wp_remote_get(
 			$url,
 			array(
-				'stream'      => true,
-				'filename'    => $part,
-				'timeout'     => self::DOWNLOAD_TIMEOUT,
-				'redirection' => 0,
+				'stream'              => true,
+				'filename'            => $part,
+				'timeout'             => self::DOWNLOAD_TIMEOUT,
+				'redirection'         => 0,
+				// One byte more than the record: enough to tell a longer body, never a disk filled by a hostile one.
+				'limit_response_size' => (int) $record['size'] + 1,
 			)
 		);
 		/**
@@ -286,7 +288,7 @@ class Remote_Restore {
 			return $refusal;
 		}
 		clearstatcache( true, $full );
-		Remote_Files::clear_remote(
+		Remote_Records::clear_remote(
 			$attachment_id,
 			$relative,
 			$path,

@@ -14,8 +14,7 @@ use MediaOffload\Job_Status;
 use MediaOffload\Manifest_Index;
 use MediaOffload\Media_Column;
 use MediaOffload\Queue;
-use MediaOffload\Remote_Files;
-use MediaOffload\Remote_Restore;
+use MediaOffload\Remote_Records;
 use MediaOffload\Reports;
 use MediaOffload\Requirements;
 use MediaOffload\Settings;
@@ -75,7 +74,7 @@ class Command {
 		WP_CLI::line( 'backfill:     ' . ( is_array( $backfill ) && ! empty( $backfill['runId'] ) ? Admin::backfill_line( $backfill ) : '(none started from this site)' ) );
 		$summary = Job_Status::site_summary();
 		WP_CLI::line( sprintf( 'attachments:  %d offloaded, %d pending, %d failed, %d unknown', $summary['offloaded'], $summary['pending'], $summary['failed'], $summary['unknown'] ) );
-		$remote = Remote_Files::totals();
+		$remote = Remote_Records::totals();
 		WP_CLI::line( sprintf( 'remote-only:  %d files, %s of local copies freed', $remote['files'], size_format( $remote['bytes'] ) ) );
 		if ( ! Requirements::met() ) {
 			WP_CLI::line( 'state:        inert (PHP intl is missing): nothing is sent, the manifest answers 503, the queue is kept.' );
@@ -273,43 +272,9 @@ class Command {
 	public function remove_local( $args, $assoc_args ) {
 		$this->require_ready();
 		$this->require_settings();
-		$dry_run = ! empty( $assoc_args['dry-run'] );
-		$limit   = 0;
-		if ( isset( $assoc_args['limit'] ) ) {
-			if ( ! ctype_digit( (string) $assoc_args['limit'] ) || (int) $assoc_args['limit'] < 1 ) {
-				WP_CLI::error( '--limit must be a whole number of at least 1.' );
-			}
-			$limit = (int) $assoc_args['limit'];
-		}
-		if ( ! $dry_run && ! Settings::get( 'remove_local' ) ) {
-			WP_CLI::warning( 'Remove local copies is off; removing now anyway, as asked. WP-Cron removes nothing while it is off.' );
-		}
-		$cursor  = '';
-		$files   = 0;
-		$bytes   = 0;
-		$refused = 0;
-		do {
-			$batch  = Remote_Files::run_batch( $dry_run, $limit ? min( Remote_Files::BATCH_FILES, $limit - $files ) : Remote_Files::BATCH_FILES, $cursor );
-			$cursor = $batch['cursor'];
-			foreach ( $batch['removed'] as $file ) {
-				WP_CLI::line( sprintf( '%s %s (%d bytes, attachment %d)', $dry_run ? 'would remove' : 'removed', $file['path'], $file['bytes'], $file['attachmentId'] ) );
-				++$files;
-				$bytes += $file['bytes'];
-			}
-			foreach ( $batch['refused'] as $path => $reason ) {
-				WP_CLI::line( sprintf( 'kept %s: %s', $path, $reason ) );
-				++$refused;
-			}
-			if ( '' !== $batch['problem'] ) {
-				WP_CLI::error( sprintf( 'Nothing more was removed: %s. %d files %s before.', $batch['problem'], $files, $dry_run ? 'would have been removed' : 'were removed' ) );
-			}
-		} while ( ! $batch['done'] && ( ! $limit || $files < $limit ) );
-		WP_CLI::success(
-			$dry_run
-				? sprintf( '%d files would be removed (%s); the service kept %d; nothing was removed.', $files, size_format( $bytes ), $refused )
-				: sprintf( 'Removed %d local copies (%s freed); the service kept %d.', $files, size_format( $bytes ), $refused )
-		);
+		Remote_Commands::remove_local( $args, $assoc_args );
 	}
+
 
 	/**
 	 * Brings remote-only files back from the bucket (docs/remote-only.md).
@@ -337,50 +302,9 @@ class Command {
 	public function restore_local( $args, $assoc_args ) {
 		$this->require_ready();
 		$this->require_settings();
-		$all = ! empty( $assoc_args['all'] );
-		if ( $all && $args ) {
-			WP_CLI::error( 'Name attachments or use --all, not both.' );
-		}
-		if ( ! $all && ! $args ) {
-			WP_CLI::error( 'Name the attachments to restore, or use --all.' );
-		}
-		if ( $all && Settings::get( 'remove_local' ) ) {
-			WP_CLI::error( 'Remove local copies is on, so WP-Cron would remove the files again. Turn it off first (Settings > Media Offload, or MEDIA_OFFLOAD_REMOVE_LOCAL in wp-config.php), then run restore-local --all.' );
-		}
-		$ids = null;
-		if ( ! $all ) {
-			$ids = array();
-			foreach ( $args as $id ) {
-				$post = ctype_digit( (string) $id ) ? get_post( (int) $id ) : null;
-				if ( ! $post || 'attachment' !== $post->post_type ) {
-					WP_CLI::error( sprintf( 'No attachment %s.', $id ) );
-				}
-				$ids[] = (int) $post->ID;
-			}
-		}
-		$items = Remote_Restore::remote_items( $ids );
-		if ( ! $items ) {
-			WP_CLI::success( 'No remote-only files to restore.' );
-			return;
-		}
-		$restored = 0;
-		$failed   = 0;
-		foreach ( Remote_Restore::restore_files( $items ) as $key => $error ) {
-			list( $id, $relative ) = explode( ':', $key, 2 );
-			if ( '' === $error ) {
-				++$restored;
-				WP_CLI::line( sprintf( 'restored %s (attachment %d)', $relative, $id ) );
-			} else {
-				++$failed;
-				WP_CLI::line( sprintf( 'failed %s (attachment %d): %s', $relative, $id, $error ) );
-			}
-		}
-		$line = sprintf( '%d restored, %d failed.', $restored, $failed );
-		if ( $failed ) {
-			WP_CLI::error( $line );
-		}
-		WP_CLI::success( $line );
+		Remote_Commands::restore_local( $args, $assoc_args );
 	}
+
 
 	/**
 	 * `status <attachment-id>`: the stored status, after asking the service with --refresh.
