@@ -722,7 +722,7 @@ class Suite:
         assert set(self.parts(self.s.uploads)) == known_parts, self.parts(self.s.uploads)
         log(f"     truncated and altered downloads refused; {target} restored once the download is right")
 
-    @check("Delete a remote-only attachment: its objects and .avif/.webp variants leave the bucket; nothing is fetched back")
+    @check("Delete a remote-only attachment: its objects and .avif/.webp variants leave the bucket; no file, row or record is left")
     def delete_remote(self):
         att_id = self.att["a"]
         self.remove_local()
