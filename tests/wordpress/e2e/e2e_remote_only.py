@@ -190,6 +190,7 @@ class Suite:
         self.base = e2e.Suite(stack)  # wait_state, expect_offloaded, status_of, admin_page
         self.att = {}        # name -> attachment id
         self.before = {}     # relative path -> MD5 recorded on disk before any removal
+        self.sizes = {}      # relative path -> bytes on disk after upload
         self.edge = None
 
     # -- oracles ---------------------------------------------------------------------------------------------
@@ -263,6 +264,7 @@ class Suite:
         self.base.wait_state(att["id"], "offloaded")
         for f in files:
             self.before[f] = md5_of(self.local(f))
+            self.sizes[f] = os.path.getsize(self.local(f))
         return att["id"], files
 
     def remove_local(self, *flags, check=True):
@@ -450,7 +452,9 @@ class Suite:
         self.s.removal(False)
         self.assert_remote_only(att_id, files)
         marker = self.assert_marker()
+        # Counted from what was on disk, not from the plugin's own rows.
         assert marker["files"] == len(files) + len(self.files_b), f"marker {marker}"
+        assert marker["bytes"] == sum(self.sizes[f] for f in files + self.files_b), f"marker {marker} vs {sum(self.sizes[f] for f in files + self.files_b)} bytes on disk before"
         status_out = self.s.cli("status")
         lines = [line for line in status_out.splitlines() if "remote" in line.lower()]
         assert any(str(marker["files"]) in line for line in lines), f"the status does not count {marker['files']} remote-only files: {lines}"
