@@ -732,6 +732,14 @@ class Suite:
         att_id = self.att["a"]
         self.remove_local()
         self.s.removal(False)
+        # The block editor asks for each image with context=edit; that answer only reports sizes.
+        mark = len(self.s.http_log())
+        status, body, _ = http("GET", f"{self.s.wp_url}/wp-json/wp/v2/media/{att_id}?context=edit", headers=self.s.auth())
+        assert status == 200, (status, body[:200])
+        self.edit_restores = [json.loads(r["body"]).get("paths") for r in self.s.http_log()[mark:] if "/v1/restores" in r["url"]]
+        if self.edit_restores:
+            self.remove_local()  # remote-only again, so the delete below starts from remote-only files
+            self.s.removal(False)
         files = [f for f in self.wp_files(att_id) if f in self.before]
         self.assert_remote_only(att_id, files)
         keys = {PREFIX + f for f in files}
@@ -748,6 +756,10 @@ class Suite:
         self.assert_marker()
         self.delete_restores = [json.loads(r["body"]).get("paths") for r in self.s.http_log()[restores_before:] if "/v1/restores" in r["url"]]
         log(f"     {len(present)} objects and variants deleted")
+
+    @check("REST GET ?context=edit of a remote-only image (the block editor's request) fetches nothing back")
+    def edit_context_fetches_nothing(self):
+        assert self.edit_restores == [], f"GET ?context=edit asked the service for restore links: {self.edit_restores}"
 
     @check("Delete a remote-only attachment fetches nothing back (wp_delete_attachment, and the REST answer's missing_image_sizes)")
     def delete_fetches_nothing(self):
@@ -827,6 +839,8 @@ class Suite:
             self.bad_download()
         if "a" in self.att:
             self.delete_remote()
+            if hasattr(self, "edit_restores"):
+                self.edit_context_fetches_nothing()
             if hasattr(self, "delete_restores"):
                 self.delete_fetches_nothing()
         if "b" in self.att:
