@@ -129,6 +129,8 @@ public sealed class CommandOptionsTests
         Assert.Equal(0, (await h.RunAsync("sync")).Exit);
         File.Delete(Path.Combine(h.Uploads, "2024/05/gone.pdf"));
         h.Write(marker, System.Text.Encoding.UTF8.GetBytes("""{"files":1,"bytes":20,"updated":"2026-12-01T00:00:00Z"}"""));
+        // A marker write the plugin was killed in the middle of leaves its temporary name behind.
+        h.Write(marker + ".0a1b2c3d", System.Text.Encoding.UTF8.GetBytes("{"));
 
         var refused = await h.RunAsync("sync", "--delete", "--force");
         var plain = await h.RunAsync("sync");

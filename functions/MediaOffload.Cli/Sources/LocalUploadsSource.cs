@@ -55,7 +55,7 @@ internal sealed class LocalUploadsSource(LocalFiles files, SyncState state, Plan
                 AttributesToSkip = 0,
                 ReturnSpecialDirectories = false,
             }).Select(e => (Info: e, Raw: d.RawRelative.Length == 0 ? e.Name : $"{d.RawRelative}/{e.Name}")))
-            .Where(e => (relative.Length > 0 || !Hidden.Contains(e.Info.Name)) && e.Info.Name != RemoteOnlyMarker.FileName)
+            .Where(e => (relative.Length > 0 || !Hidden.Contains(e.Info.Name)) && !RemoteOnlyMarker.IsMarkerName(e.Info.Name))
             .Select(e => (e.Info, e.Raw, Name: e.Info.Name.Normalize(NormalizationForm.FormC), IsDir: IsDirectory(e.Info)))
             .GroupBy(e => e.IsDir ? e.Name + "/" : e.Name)
             .OrderBy(g => g.Key, KeyOrder.Utf8)

@@ -25,6 +25,12 @@ internal static class RemoteOnlyMarker
             : null;
     }
 
+    /// <summary>
+    /// Whether a name is the marker, or the temporary name the plugin writes it under before renaming it
+    /// (<c>{marker}.{random}</c>): neither is a file of the library.
+    /// </summary>
+    public static bool IsMarkerName(string name) => name.StartsWith(FileName, StringComparison.Ordinal);
+
     /// <summary>Why <c>sync --delete</c> may not run on a folder holding <paramref name="marker"/>.</summary>
     public static string Refusal(string marker) =>
         $"--delete refused: {marker} says WordPress removed local copies of files the bucket holds (remote-only), so their objects " +

@@ -444,10 +444,8 @@ class Events {
 	 * @param int    $files  File count.
 	 */
 	private static function log( array $row, $status, $detail, $files ) {
-		$log = get_option( self::LOG_OPTION, array() );
-		$log = is_array( $log ) ? $log : array();
-		array_unshift(
-			$log,
+		Capped_Log::push(
+			self::LOG_OPTION,
 			array(
 				'time'         => time(),
 				'type'         => $row['event_type'],
@@ -455,8 +453,8 @@ class Events {
 				'files'        => (int) $files,
 				'status'       => (int) $status,
 				'detail'       => $detail,
-			)
+			),
+			self::LOG_SIZE
 		);
-		update_option( self::LOG_OPTION, array_slice( $log, 0, self::LOG_SIZE ), false );
 	}
 }

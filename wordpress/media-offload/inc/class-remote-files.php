@@ -352,10 +352,8 @@ class Remote_Files {
 	 */
 	public static function log( $action, $attachment_id, $path, $bytes, $detail ) {
 		error_log( sprintf( '[media-offload] remote-only %s attachment %d %s%s', $action, (int) $attachment_id, $path, '' === (string) $detail ? '' : ': ' . $detail ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log -- the operator's record of deleted copies.
-		$log = get_option( self::LOG_OPTION, array() );
-		$log = is_array( $log ) ? $log : array();
-		array_unshift(
-			$log,
+		Capped_Log::push(
+			self::LOG_OPTION,
 			array(
 				'time'         => time(),
 				'action'       => (string) $action,
@@ -363,8 +361,8 @@ class Remote_Files {
 				'path'         => Job_Status::text( $path ),
 				'bytes'        => (int) $bytes,
 				'detail'       => Job_Status::text( $detail ),
-			)
+			),
+			self::LOG_SIZE
 		);
-		update_option( self::LOG_OPTION, array_slice( $log, 0, self::LOG_SIZE ), false );
 	}
 }
