@@ -390,6 +390,7 @@ class Suite:
             p = self.remove_local(check=False)
             out = p.stdout + p.stderr
             self.assert_untouched(self.att["b"], files, "service down")
+            assert p.returncode != 0 and "could not be reached" in out, f"the CLI does not say the service is down: {out[-400:]}"
             self.cron_removal()
             self.assert_untouched(self.att["b"], files, "service down, WP-Cron")
             assert self.marker() is None, f"marker written: {self.marker()}"
