@@ -108,8 +108,8 @@ run_e2e() {
   [ "$status" -eq 0 ] || [ "$ef" -gt 0 ] || ef=1
 }
 
-# 4. End to end, once per WordPress version. e2e.py copies MO_WP_TREE, fails unless its version.php says
-# MO_WP_VERSION, and writes its files into MO_E2E_ARTIFACTS.
+# 4. End to end, once per WordPress version: e2e.py, then e2e_remote_only.py. Each copies MO_WP_TREE, fails unless
+# its version.php says MO_WP_VERSION, and writes its files into MO_E2E_ARTIFACTS.
 e2e_summary=()
 for run in "${e2e_runs[@]}"; do
   read -r label version tree <<<"$run"
@@ -123,6 +123,20 @@ for run in "${e2e_runs[@]}"; do
       python3 "$TESTS_DIR/e2e/e2e.py"
   fi
   e2e_summary+=("WordPress $version: E2E $ep passed, $ef failed")
+  passed=$((passed + ep))
+  failed=$((failed + ef))
+  # Remote-only files (docs/remote-only.md): removal, restore, the hostile cases and SIGKILL faults, on a stack of
+  # their own.
+  log="$ARTIFACTS/e2e-remote-only-$label.log"
+  echo "== E2E remote-only on WordPress $version ($tree)"
+  if [ "$label" = 6.8 ] && [ -n "$wp68_error" ]; then
+    echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
+    ep=0 ef=1
+  else
+    run_e2e "$log" "E2E remote-only" MO_WP_TREE="$tree" MO_WP_VERSION="$version" \
+      MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-remote-only-$label" python3 "$TESTS_DIR/e2e/e2e_remote_only.py"
+  fi
+  e2e_summary+=("WordPress $version: E2E remote-only $ep passed, $ef failed")
   passed=$((passed + ep))
   failed=$((failed + ef))
 done

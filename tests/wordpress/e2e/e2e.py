@@ -246,6 +246,14 @@ if ( file_exists( __DIR__ . '/e2e-settings-unlocked' ) ) {{
                                aws_secret_access_key="local", config=Config(s3={"addressing_style": "path"}))
         for bucket in (MEDIA_BUCKET, CONTROL_BUCKET):
             self.s3.create_bucket(Bucket=bucket)
+        # The template versions the media bucket, and the plugin removes a local copy only from a versioned one
+        # (docs/remote-only.md, "When a local copy is removed").
+        self.set_versioning("Enabled")
+
+    def set_versioning(self, status):
+        """The media bucket's versioning: "Enabled", or "Suspended" to see removal refused."""
+        self.s3.put_bucket_versioning(Bucket=MEDIA_BUCKET, VersioningConfiguration={"Status": status})
+        assert self.s3.get_bucket_versioning(Bucket=MEDIA_BUCKET).get("Status") == status
 
     def start_service(self, **settings):
         """The service; keyword arguments are extra environment settings (the pixel-bomb check lowers a limit)."""
@@ -753,13 +761,15 @@ class Suite:
         assert srcs.get("d") == local + d["media_details"]["file"], ascii(srcs.get("d"))
         self.media["nfd_owner"] = (c, c_files, d, d_files)
 
-    @check("Schema upgrade: a schema-1 index is upgraded by dbDelta and re-indexed; on-disk names and conflicts come back")
+    @check("Schema upgrade: a schema-1 index is upgraded by dbDelta to the current schema and re-indexed; on-disk names and conflicts come back")
     def schema_upgrade(self):
         c, c_files, d, d_files = self.media["nfd_owner"]
         columns = json.loads(self.s.wp("schema-v1").strip().splitlines()[-1])
-        assert "name" not in columns and "contested" not in columns, columns
+        assert not {"name", "contested", "remote_only"} & set(columns), columns
         # The next request upgrades the table; WP-Cron then re-describes every attachment.
-        wait_for(lambda: json.loads(self.s.wp("option", "media_offload_schema")) == "2"
+        with open(os.path.join(PLUGIN, "inc/class-schema.php")) as f:
+            current = re.search(r"const VERSION\s*=\s*'(\d+)'", f.read()).group(1)
+        wait_for(lambda: json.loads(self.s.wp("option", "media_offload_schema")) == current
                  and json.loads(self.s.wp("option", "media_offload_reindex")) is None, "the upgrade and re-index",
                  tick=self.s.traffic)
         rows = {r["path"]: r for r in json.loads(self.s.wp("index", str(c["id"])))}

@@ -8,7 +8,18 @@
  *   activate | deactivate                  (de)activates the plugin as `wp plugin activate` does: a wp_die() in the
  *                                          activation hook is printed as "Error: ..." with exit code 1
  *   cli <subcommand> [--flag[=value]]...   runs `wp media-offload <subcommand>` through a minimal WP_CLI stand-in
+ *                                          (`remove-local` runs the method tagged `@subcommand remove-local`, or
+ *                                          remove_local)
  *   edit <attachment-id> <rotate-degrees>  saves an edit through the image editor (wp_save_image), as the editor does
+ *   crop <attachment-id> <x> <y> <w> <h>   saves a crop the same way; the box is in the editor's preview pixels
+ *   regenerate <attachment-id>             what `wp media regenerate <id> --yes` does (wp-cli/media-command's
+ *                                          process_regeneration): the original (or the attached file once edited),
+ *                                          file_exists, old sizes unlinked, wp_generate_attachment_metadata,
+ *                                          wp_update_attachment_metadata
+ *   attached-file <attachment-id>          get_attached_file and wp_get_original_image_path, as a reader that needs the
+ *                                          file on disk (media_offload_restore_on_demand forced on); prints both
+ *   set-meta <post-id> <key> <json>        writes a post meta value directly (the tampering checks)
+ *   cron-due <hook>                        moves every scheduled event of <hook> to now, so the next wp-cron.php runs it
  *   touch-meta <attachment-id>             saves the attachment's metadata unchanged (files untouched), as any plugin may
  *   queue                                  prints the outbox counts and rows as JSON
  *   option <name>                          prints an option as JSON
@@ -147,7 +158,21 @@ switch ( $command ) {
 		}
 		$class    = WP_CLI::$commands['media-offload'];
 		$instance = new $class();
-		$instance->$sub( $pos, $assoc );
+		// As WP-CLI maps a subcommand to a method: an `@subcommand` tag first, then the name with `_` for `-`.
+		$method = null;
+		foreach ( ( new ReflectionClass( $instance ) )->getMethods( ReflectionMethod::IS_PUBLIC ) as $candidate ) {
+			if ( preg_match( '/@subcommand\s+(\S+)/', (string) $candidate->getDocComment(), $tag ) && $tag[1] === $sub ) {
+				$method = $candidate->getName();
+			}
+		}
+		if ( null === $method ) {
+			$method = str_replace( '-', '_', $sub );
+		}
+		if ( ! method_exists( $instance, $method ) ) {
+			fwrite( STDERR, "Error: '{$sub}' is not a registered subcommand of 'media-offload'.\n" );
+			exit( 1 );
+		}
+		$instance->$method( $pos, $assoc );
 		break;
 
 	case 'edit':
@@ -164,6 +189,112 @@ switch ( $command ) {
 		if ( ! empty( $result->error ) ) {
 			exit( 1 );
 		}
+		break;
+
+	case 'crop':
+		require_once ABSPATH . 'wp-admin/includes/image-edit.php';
+		require_once ABSPATH . 'wp-admin/includes/image.php';
+		wp_set_current_user( 1 );
+		$id  = (int) $args[0];
+		$box = array(
+			'x' => (int) $args[1],
+			'y' => (int) $args[2],
+			'w' => (int) $args[3],
+			'h' => (int) $args[4],
+		);
+		$_REQUEST['history'] = wp_json_encode( array( array( 'c' => $box ) ) );
+		$_REQUEST['target']  = 'all';
+		$_REQUEST['context'] = '';
+		$_REQUEST['do']      = 'save';
+		$result              = wp_save_image( $id );
+		echo wp_json_encode( array( 'result' => $result, 'file' => get_post_meta( $id, '_wp_attached_file', true ) ) ), "\n";
+		if ( ! empty( $result->error ) ) {
+			exit( 1 );
+		}
+		break;
+
+	case 'regenerate':
+		// wp-cli/media-command, Media_Command::process_regeneration() without --skip-delete, --only-missing or
+		// --image_size, and its get_attached_file(): the original image unless the image was edited.
+		require_once ABSPATH . 'wp-admin/includes/image.php';
+		$id           = (int) $args[0];
+		$backup_sizes = get_post_meta( $id, '_wp_attachment_backup_sizes', true );
+		$fullsizepath = false;
+		if ( empty( $backup_sizes ) && function_exists( 'wp_get_original_image_path' ) ) {
+			$fullsizepath = wp_get_original_image_path( $id );
+		}
+		if ( false === $fullsizepath ) {
+			$fullsizepath = get_attached_file( $id );
+		}
+		if ( false === $fullsizepath || ! file_exists( $fullsizepath ) ) {
+			fwrite( STDERR, "Warning: Can't find \"" . get_the_title( $id ) . "\" (ID {$id}).\n" );
+			exit( 1 );
+		}
+		$original_meta = wp_get_attachment_metadata( $id );
+		// needs_regeneration() -> remove_old_images(): the old sizes go first (so now destructive).
+		if ( is_array( $original_meta ) && ! empty( $original_meta['sizes'] ) ) {
+			$dir_path = dirname( $fullsizepath ) . '/';
+			foreach ( $original_meta['sizes'] as $size_info ) {
+				$intermediate_path = $dir_path . $size_info['file'];
+				if ( $intermediate_path !== $fullsizepath && file_exists( $intermediate_path ) ) {
+					unlink( $intermediate_path );
+				}
+			}
+		}
+		$metadata = wp_generate_attachment_metadata( $id, $fullsizepath );
+		if ( empty( $metadata ) ) {
+			fwrite( STDERR, "Warning: No metadata. (ID {$id})\n" );
+			exit( 1 );
+		}
+		if ( 1 === count( $metadata ) && array_key_exists( 'filesize', $metadata ) ) {
+			fwrite( STDERR, "Warning: Read error while retrieving metadata. (ID {$id})\n" );
+			exit( 1 );
+		}
+		wp_update_attachment_metadata( $id, $metadata );
+		echo 'Success: Regenerated thumbnails for "' . get_the_title( $id ) . "\" (ID {$id}).\n";
+		echo wp_json_encode( array( 'source' => $fullsizepath, 'metadata' => wp_get_attachment_metadata( $id ) ) ), "\n";
+		break;
+
+	case 'attached-file':
+		$id = (int) $args[0];
+		add_filter( 'media_offload_restore_on_demand', '__return_true' );
+		$attached = get_attached_file( $id );
+		$original = wp_get_original_image_path( $id );
+		echo wp_json_encode(
+			array(
+				'attached'       => $attached,
+				'attachedExists' => $attached && file_exists( $attached ),
+				'original'       => $original,
+				'originalExists' => $original && file_exists( $original ),
+			)
+		), "\n";
+		break;
+
+	case 'set-meta':
+		update_post_meta( (int) $args[0], $args[1], wp_slash( json_decode( $args[2], true ) ) );
+		echo wp_json_encode( get_post_meta( (int) $args[0], $args[1], true ) ), "\n";
+		break;
+
+	case 'cron-due':
+		$crons = (array) _get_cron_array();
+		$moved = 0;
+		$now   = time() - 1;
+		foreach ( $crons as $timestamp => $hooks ) {
+			if ( ! isset( $hooks[ $args[0] ] ) ) {
+				continue;
+			}
+			foreach ( $hooks[ $args[0] ] as $key => $event ) {
+				$crons[ $now ][ $args[0] ][ $key ] = $event;
+				++$moved;
+			}
+			unset( $crons[ $timestamp ][ $args[0] ] );
+			if ( empty( $crons[ $timestamp ] ) ) {
+				unset( $crons[ $timestamp ] );
+			}
+		}
+		ksort( $crons );
+		_set_cron_array( $crons );
+		echo wp_json_encode( array( 'moved' => $moved ) ), "\n";
 		break;
 
 	case 'touch-meta':
@@ -201,7 +332,9 @@ switch ( $command ) {
 		global $wpdb;
 		$table = $wpdb->prefix . 'media_offload_files';
 		$where = isset( $args[0] ) ? $wpdb->prepare( ' WHERE attachment_id = %d', (int) $args[0] ) : '';
-		echo wp_json_encode( $wpdb->get_results( "SELECT path, attachment_id, name, size, md5, contested FROM {$table}{$where} ORDER BY path", ARRAY_A ) ), "\n";
+		// remote_only since the remote-only schema (docs/remote-only.md); left out while the table lacks it.
+		$remote = in_array( 'remote_only', $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ), true ) ? ', remote_only' : '';
+		echo wp_json_encode( $wpdb->get_results( "SELECT path, attachment_id, name, size, md5, contested{$remote} FROM {$table}{$where} ORDER BY path", ARRAY_A ) ), "\n";
 		break;
 
 	case 'cron':
@@ -221,6 +354,10 @@ switch ( $command ) {
 		global $wpdb;
 		$table = $wpdb->prefix . 'media_offload_files';
 		$wpdb->query( "ALTER TABLE {$table} DROP COLUMN name, DROP COLUMN contested" );
+		// Schema 3's column too, where the table has it (docs/remote-only.md).
+		if ( in_array( 'remote_only', $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ), true ) ) {
+			$wpdb->query( "ALTER TABLE {$table} DROP COLUMN remote_only" );
+		}
 		update_option( 'media_offload_schema', '1', true );
 		echo wp_json_encode( $wpdb->get_col( "SHOW COLUMNS FROM {$table}" ) ), "\n";
 		break;
