@@ -1369,33 +1369,42 @@ class Suite:
         self.uninstall()
 
 
-def main():
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    stack = Stack()
-
+def run_script(label, stack, start, run, artifacts=ARTIFACTS):
+    """One E2E script from start to end: `start(started)` brings the stack up, `run()` runs the checks, and the stack
+    is torn down whatever happened. A stack that breaks counts as one failure. Returns the exit code."""
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
     signal.signal(signal.SIGTERM, on_signal)
     started = time.time()
     try:
+        start(started)
+        run()
+    except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
+        results.append(("stack", False))
+        log(f"FAIL stack: {e}")
+        with open(os.path.join(artifacts, "e2e-failures.log"), "a") as f:
+            f.write(traceback.format_exc())
+    finally:
+        stack.teardown()
+    passed = sum(1 for _, ok in results if ok)
+    failed = sum(1 for _, ok in results if not ok)
+    log(f"{label}: {passed} passed, {failed} failed in {time.time() - started:.0f}s")
+    return 1 if failed else 0
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    stack = Stack()
+
+    def start(started):
         log("E2E: starting MariaDB, WordPress, moto_server and the service on 127.0.0.1")
         stack.start_mariadb()
         stack.start_moto()
         stack.install_wordpress()
         stack.start_service()
         log(f"E2E: stack up in {time.time() - started:.0f}s (WordPress {stack.wp_url}, service {stack.api_url})")
-        Suite(stack).run()
-    except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
-        results.append(("stack", False))
-        log(f"FAIL stack: {e}")
-        with open(os.path.join(ARTIFACTS, "e2e-failures.log"), "a") as f:
-            f.write(traceback.format_exc())
-    finally:
-        stack.teardown()
-    passed = sum(1 for _, ok in results if ok)
-    failed = sum(1 for _, ok in results if not ok)
-    log(f"E2E: {passed} passed, {failed} failed in {time.time() - started:.0f}s")
-    return 1 if failed else 0
+
+    return run_script("E2E", stack, start, lambda: Suite(stack).run())
 
 
 if __name__ == "__main__":

@@ -17,11 +17,9 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,8 +27,8 @@ from http.cookiejar import CookieJar
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import e2e  # noqa: E402 - the shared helpers: http, signed_get, wait_for, free_port, check, results, log
-from e2e import ImgParser, check, http, log, md5_of, results, signed_get, wait_for  # noqa: E402
+import e2e  # noqa: E402 - the shared helpers: http, signed_get, wait_for, free_port, check, log, run_script
+from e2e import ImgParser, check, http, log, md5_of, signed_get, wait_for  # noqa: E402
 
 
 TESTS = os.path.dirname(HERE)
@@ -527,11 +525,7 @@ def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     net = Network()
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, on_signal)
-    started = time.time()
-    try:
+    def start(started):
         log("E2E multisite: starting MariaDB, a two-site network on php -S, moto_server and the service on 127.0.0.1")
         net.start_mariadb()
         net.start_moto()
@@ -539,18 +533,8 @@ def main():
         net.start_service()
         log(f"E2E multisite: stack up in {time.time() - started:.0f}s (network {net.wp_url}, site 2 {net.site_urls[2]}, service {net.api_url})")
         log(f"E2E multisite: uploads base URLs {net.uploads[1]['baseurl']}, {net.uploads[2]['baseurl']}")
-        Suite(net).run()
-    except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
-        results.append(("stack", False))
-        log(f"FAIL stack: {e}")
-        with open(os.path.join(ARTIFACTS, "e2e-failures.log"), "a") as f:
-            f.write(traceback.format_exc())
-    finally:
-        net.teardown()
-    passed = sum(1 for _, ok in results if ok)
-    failed = sum(1 for _, ok in results if not ok)
-    log(f"E2E multisite: {passed} passed, {failed} failed in {time.time() - started:.0f}s")
-    return 1 if failed else 0
+
+    return e2e.run_script("E2E multisite", net, start, lambda: Suite(net).run(), ARTIFACTS)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer  # e2e's http() shadows the package
 
@@ -35,7 +34,7 @@ import e2e  # noqa: E402 - the shared stack and helpers
 TESTS = os.path.dirname(HERE)
 ARTIFACTS = os.environ.get("MO_E2E_ARTIFACTS") or os.path.join(TESTS, "artifacts", "remote-only")
 e2e.ARTIFACTS = ARTIFACTS  # check() and Stack write their logs and tracebacks there
-from e2e import CDN, MEDIA_BUCKET, ImgParser, check, http, log, md5_of, results, wait_for  # noqa: E402
+from e2e import CDN, MEDIA_BUCKET, ImgParser, check, http, log, md5_of, wait_for  # noqa: E402
 
 WAIT = e2e.WAIT
 PREFIX = "wp-content/uploads/"
@@ -867,34 +866,24 @@ class Suite:
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     stack = RemoteStack()
-    suite = None
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, on_signal)
-    started = time.time()
-    try:
+    def start(started):
         log("E2E remote-only: starting MariaDB, WordPress, moto_server and the service on 127.0.0.1")
         stack.start_mariadb()
         stack.start_moto()
         stack.install_wordpress()
         stack.start_service()
         log(f"E2E remote-only: stack up in {time.time() - started:.0f}s (WordPress {stack.wp_version} {stack.wp_url}, service {stack.api_url})")
+
+    def run():
         suite = Suite(stack)
-        suite.run()
-    except BaseException as e:  # noqa: BLE001 - a broken stack is one failure, and teardown still runs
-        results.append(("stack", False))
-        log(f"FAIL stack: {e}")
-        with open(os.path.join(ARTIFACTS, "e2e-failures.log"), "a") as f:
-            f.write(traceback.format_exc())
-    finally:
-        if suite and suite.edge:
-            suite.edge.close()
-        stack.teardown()
-    passed = sum(1 for _, ok in results if ok)
-    failed = sum(1 for _, ok in results if not ok)
-    log(f"E2E remote-only: {passed} passed, {failed} failed in {time.time() - started:.0f}s")
-    return 1 if failed else 0
+        try:
+            suite.run()
+        finally:
+            if suite.edge:
+                suite.edge.close()
+
+    return e2e.run_script("E2E remote-only", stack, start, run, ARTIFACTS)
 
 
 if __name__ == "__main__":
