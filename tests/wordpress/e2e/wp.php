@@ -176,33 +176,23 @@ switch ( $command ) {
 		break;
 
 	case 'edit':
-		require_once ABSPATH . 'wp-admin/includes/image-edit.php';
-		require_once ABSPATH . 'wp-admin/includes/image.php';
-		wp_set_current_user( 1 );
-		$id                  = (int) $args[0];
-		$_REQUEST['history'] = wp_json_encode( array( array( 'r' => (int) $args[1] ) ) );
-		$_REQUEST['target']  = 'all';
-		$_REQUEST['context'] = '';
-		$_REQUEST['do']      = 'save';
-		$result              = wp_save_image( $id );
-		echo wp_json_encode( array( 'result' => $result, 'file' => get_post_meta( $id, '_wp_attached_file', true ) ) ), "\n";
-		if ( ! empty( $result->error ) ) {
-			exit( 1 );
-		}
-		break;
-
 	case 'crop':
+		// One step of the image editor's history, saved as its Save button does: a rotation, or a crop box.
 		require_once ABSPATH . 'wp-admin/includes/image-edit.php';
 		require_once ABSPATH . 'wp-admin/includes/image.php';
 		wp_set_current_user( 1 );
-		$id  = (int) $args[0];
-		$box = array(
-			'x' => (int) $args[1],
-			'y' => (int) $args[2],
-			'w' => (int) $args[3],
-			'h' => (int) $args[4],
-		);
-		$_REQUEST['history'] = wp_json_encode( array( array( 'c' => $box ) ) );
+		$id   = (int) $args[0];
+		$step = 'edit' === $command
+			? array( 'r' => (int) $args[1] )
+			: array(
+				'c' => array(
+					'x' => (int) $args[1],
+					'y' => (int) $args[2],
+					'w' => (int) $args[3],
+					'h' => (int) $args[4],
+				),
+			);
+		$_REQUEST['history'] = wp_json_encode( array( $step ) );
 		$_REQUEST['target']  = 'all';
 		$_REQUEST['context'] = '';
 		$_REQUEST['do']      = 'save';
