@@ -113,32 +113,24 @@ run_e2e() {
 e2e_summary=()
 for run in "${e2e_runs[@]}"; do
   read -r label version tree <<<"$run"
-  log="$ARTIFACTS/e2e-$label.log"
-  echo "== E2E on WordPress $version ($tree)"
-  if [ "$label" = 6.8 ] && [ -n "$wp68_error" ]; then
-    echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
-    ep=0 ef=1
-  else
-    run_e2e "$log" "E2E" MO_WP_TREE="$tree" MO_WP_VERSION="$version" MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-$label" \
-      python3 "$TESTS_DIR/e2e/e2e.py"
-  fi
-  e2e_summary+=("WordPress $version: E2E $ep passed, $ef failed")
-  passed=$((passed + ep))
-  failed=$((failed + ef))
-  # Remote-only files (docs/remote-only.md): removal, restore, the hostile cases and SIGKILL faults, on a stack of
-  # their own.
-  log="$ARTIFACTS/e2e-remote-only-$label.log"
-  echo "== E2E remote-only on WordPress $version ($tree)"
-  if [ "$label" = 6.8 ] && [ -n "$wp68_error" ]; then
-    echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
-    ep=0 ef=1
-  else
-    run_e2e "$log" "E2E remote-only" MO_WP_TREE="$tree" MO_WP_VERSION="$version" \
-      MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-remote-only-$label" python3 "$TESTS_DIR/e2e/e2e_remote_only.py"
-  fi
-  e2e_summary+=("WordPress $version: E2E remote-only $ep passed, $ef failed")
-  passed=$((passed + ep))
-  failed=$((failed + ef))
+  # Remote-only files (docs/remote-only.md: removal, restore, the hostile cases and SIGKILL faults) get a stack of
+  # their own, after the main checks.
+  for script in e2e e2e_remote_only; do
+    name="E2E" kind=""
+    [ "$script" = e2e ] || { name="E2E remote-only"; kind="remote-only-"; }
+    log="$ARTIFACTS/e2e-$kind$label.log"
+    echo "== $name on WordPress $version ($tree)"
+    if [ "$label" = 6.8 ] && [ -n "$wp68_error" ]; then
+      echo "FAIL WordPress $version: no tree to test: $wp68_error" | tee "$log"
+      ep=0 ef=1
+    else
+      run_e2e "$log" "$name" MO_WP_TREE="$tree" MO_WP_VERSION="$version" MO_E2E_ARTIFACTS="$ARTIFACTS/e2e-$kind$label" \
+        python3 "$TESTS_DIR/e2e/$script.py"
+    fi
+    e2e_summary+=("WordPress $version: $name $ep passed, $ef failed")
+    passed=$((passed + ep))
+    failed=$((failed + ef))
+  done
 done
 
 # 5. A two-site subdirectory network, once, on the newest WordPress that could be had.

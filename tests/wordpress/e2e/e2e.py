@@ -132,6 +132,13 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # -- parts -----------------------------------------------------------------------------------------------
+    def start_stack(self):
+        """MariaDB, moto_server, WordPress with the plugin, then the service: each needs the one before."""
+        self.start_mariadb()
+        self.start_moto()
+        self.install_wordpress()
+        self.start_service()
+
     def start_mariadb(self):
         datadir = os.path.join(self.tmp, "db")
         self.db_socket = os.path.join(self.tmp, "mysqld.sock")
@@ -1398,10 +1405,7 @@ def main():
 
     def start(started):
         log("E2E: starting MariaDB, WordPress, moto_server and the service on 127.0.0.1")
-        stack.start_mariadb()
-        stack.start_moto()
-        stack.install_wordpress()
-        stack.start_service()
+        stack.start_stack()
         log(f"E2E: stack up in {time.time() - started:.0f}s (WordPress {stack.wp_url}, service {stack.api_url})")
 
     return run_script("E2E", stack, start, lambda: Suite(stack).run())

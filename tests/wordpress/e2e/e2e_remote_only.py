@@ -869,10 +869,7 @@ def main():
 
     def start(started):
         log("E2E remote-only: starting MariaDB, WordPress, moto_server and the service on 127.0.0.1")
-        stack.start_mariadb()
-        stack.start_moto()
-        stack.install_wordpress()
-        stack.start_service()
+        stack.start_stack()
         log(f"E2E remote-only: stack up in {time.time() - started:.0f}s (WordPress {stack.wp_version} {stack.wp_url}, service {stack.api_url})")
 
     def run():
